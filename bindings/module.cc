@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "error.h"
-#include "registry.h"
+#include "bindings/registry.h"
+#include "cpp/error.h"
 
 namespace xgrammar_bindings {
 namespace {

@@ -1,5 +1,5 @@
 // Build information of the extension.
-#include "registry.h"
+#include "bindings/registry.h"
 
 namespace xgrammar_bindings {
 namespace {

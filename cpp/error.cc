@@ -1,5 +1,5 @@
 // Formatting of core errors; see error.h.
-#include "error.h"
+#include "cpp/error.h"
 
 #include <utility>
 

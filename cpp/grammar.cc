@@ -1,12 +1,12 @@
 // GrammarBuilder: interning of expressions, normalisation of character classes and the final
 // consistency check that makes a Grammar safe to hand to the passes and the compiler.
-#include "grammar.h"
+#include "cpp/grammar.h"
 
 #include <algorithm>
 #include <functional>
 #include <utility>
 
-#include "error.h"
+#include "cpp/error.h"
 
 namespace xgrammar {
 

@@ -3,7 +3,7 @@
 #ifndef XGRAMMAR_GRAMMAR_OPT_PIPELINE_H_
 #define XGRAMMAR_GRAMMAR_OPT_PIPELINE_H_
 
-#include "grammar.h"
+#include "cpp/grammar.h"
 
 namespace xgrammar {
 

@@ -2,8 +2,8 @@
 // Running out of any of them is an Error of kind kLimitExceeded naming the limit; a limit never
 // makes a mask wrong. Python reads and changes the process-wide values through
 // xgrammar.limits (and the upstream-compatible max_recursion_depth API).
-#ifndef XGRAMMAR_CPP_LIMITS_H_
-#define XGRAMMAR_CPP_LIMITS_H_
+#ifndef XGRAMMAR_CPP_RESOURCE_LIMITS_H_
+#define XGRAMMAR_CPP_RESOURCE_LIMITS_H_
 
 #include <cstdint>
 
@@ -33,4 +33,4 @@ void SetLimits(const Limits& limits);
 
 }  // namespace xgrammar
 
-#endif  // XGRAMMAR_CPP_LIMITS_H_
+#endif  // XGRAMMAR_CPP_RESOURCE_LIMITS_H_

@@ -1,5 +1,5 @@
-// Storage of the process-wide limits; see limits.h.
-#include "limits.h"
+// Storage of the process-wide limits; see resource_limits.h.
+#include "cpp/resource_limits.h"
 
 #include <mutex>
 
