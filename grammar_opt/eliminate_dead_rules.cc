@@ -76,7 +76,14 @@ GrammarPtr DropUnproductive(const Grammar& grammar, const Productivity& producti
     const Expr& expr = grammar.expr(id);
     std::vector<ExprId> children;
     for (ExprId child : expr.children) {
-      if (new_id[child] != kNoExpr) children.push_back(new_id[child]);
+      if (new_id[child] == kNoExpr) continue;
+      // An optional repetition of something unproductive became ""; a sequence needs no "".
+      bool empty = rewriter.new_expr(new_id[child]).kind == ExprKind::kEmpty;
+      if (expr.kind == ExprKind::kSequence && empty &&
+          grammar.expr(child).kind != ExprKind::kEmpty) {
+        continue;
+      }
+      children.push_back(new_id[child]);
     }
     if (expr.kind == ExprKind::kRepeat && children.empty()) {
       new_id[id] = rewriter.builder().Empty();  // x{0,n} with x unproductive is just ""
