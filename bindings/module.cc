@@ -1,6 +1,7 @@
 // The `xgrammar._core` extension module: registration of every binding file and the one place
 // where core errors become Python exceptions (the classes live in xgrammar/exceptions.py).
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
 
 #include <algorithm>
 #include <utility>
