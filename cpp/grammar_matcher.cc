@@ -2,6 +2,7 @@
 #include "cpp/grammar_matcher.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <utility>
 
@@ -164,14 +165,19 @@ bool GrammarMatcher::FillNextTokenBitmask(uint32_t* words, int64_t num_words) {
     if (scratch_states_.size() == 1) {
       CheckUncertainTokens(compiled_->mask(scratch_states_[0]).uncertain, words);
     } else {
-      scratch_positions_.clear();
+      // Union of the sorted position lists through a bitset: linear, unlike sorting.
+      scratch_position_bits_.assign((sorted.size() + 63) / 64, 0);
       for (StateId state : scratch_states_) {
-        const std::vector<int32_t>& uncertain = compiled_->mask(state).uncertain;
-        scratch_positions_.insert(scratch_positions_.end(), uncertain.begin(), uncertain.end());
+        for (int32_t pos : compiled_->mask(state).uncertain) {
+          scratch_position_bits_[pos >> 6] |= uint64_t{1} << (pos & 63);
+        }
       }
-      std::sort(scratch_positions_.begin(), scratch_positions_.end());
-      scratch_positions_.erase(std::unique(scratch_positions_.begin(), scratch_positions_.end()),
-                               scratch_positions_.end());
+      scratch_positions_.clear();
+      for (size_t w = 0; w < scratch_position_bits_.size(); ++w) {
+        for (uint64_t bits = scratch_position_bits_[w]; bits != 0; bits &= bits - 1) {
+          scratch_positions_.push_back(static_cast<int32_t>(w * 64 + std::countr_zero(bits)));
+        }
+      }
       CheckUncertainTokens(scratch_positions_, words);
     }
   }

@@ -56,6 +56,7 @@ class GrammarMatcher {
   bool terminated_ = false;
   // Scratch of FillNextTokenBitmask, kept to avoid allocations per step.
   std::vector<int32_t> scratch_positions_;
+  std::vector<uint64_t> scratch_position_bits_;
   std::vector<uint32_t> scratch_words_;
   std::vector<StateId> scratch_states_;
 };

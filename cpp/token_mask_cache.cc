@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "cpp/continuation_approximation.h"
 #include "cpp/earley_recognizer.h"
 #include "cpp/error.h"
 
@@ -22,54 +23,102 @@ enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
 
 bool TestByte(const ByteBitset& set, uint8_t b) { return (set[b >> 6] >> (b & 63)) & 1; }
 
+// What may be going on after the first d bytes of a token outside the rule instance the
+// token started in: the approximate continuation states of earlier exits, and whether the
+// instance itself can end right here.
+struct Continuation {
+  std::vector<StateId> states;
+  bool unbounded = false;  // too many states to track: anything may follow
+  bool ends_here = false;  // the rule instance can end after exactly d bytes
+};
+
 class StateMaskBuilder {
  public:
   StateMaskBuilder(const GrammarAutomaton& automaton, const TokenizerInfo& tokenizer,
-                   const std::vector<ByteBitset>& follow_bytes)
+                   const std::vector<ByteBitset>& follow_bytes,
+                   const ContinuationApproximation& continuation)
       : automaton_(automaton),
         tokenizer_(tokenizer),
         follow_bytes_(follow_bytes),
-        recognizer_(&automaton) {}
+        continuation_(continuation),
+        recognizer_(&automaton) {
+    continuation_.InitScratch(&scratch_);
+  }
 
   StateTokenMask Build(StateId state, TokenMaskCacheStats* stats) {
     const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
     const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
     const std::vector<std::string>& vocab = tokenizer_.decoded_vocab();
-    const ByteBitset& follow = follow_bytes_[automaton_.state_rule(state)];
+    rule_ = automaton_.state_rule(state);
     const int32_t n = static_cast<int32_t>(sorted.size());
     classes_.assign(n, TokenClass::kRejected);
     recognizer_.Reset(state);
-    // leaves_rule[d]: the first d bytes can leave the rule and go on in a caller.
-    leaves_rule_.assign(1, false);
+    depth_ = 0;
+    ResetContinuation(0);
+    continuations_[0].ends_here = recognizer_.EndedAny();
     for (int32_t i = 0; i < n;) {
       const std::string& token = vocab[sorted[i]];
-      int32_t keep = std::min<int32_t>(common[i], recognizer_.num_sets() - 1);
-      recognizer_.Truncate(keep + 1);
-      leaves_rule_.resize(keep + 1);
-      int32_t depth = keep;
-      bool stuck = false;
-      while (depth < static_cast<int32_t>(token.size())) {
-        uint8_t b = static_cast<uint8_t>(token[depth]);
-        leaves_rule_.push_back(leaves_rule_[depth] ||
-                               (recognizer_.EndedAny() && TestByte(follow, b)));
-        if (!recognizer_.PushByte(b)) {
-          stuck = true;
+      // Keep what the previous token computed for the shared prefix.
+      depth_ = std::min(common[i], depth_);
+      recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
+      int32_t dead_at = -1;
+      while (depth_ < static_cast<int32_t>(token.size())) {
+        if (!Advance(static_cast<uint8_t>(token[depth_]))) {
+          dead_at = depth_;
           break;
         }
-        ++depth;
+        ++depth_;
       }
-      if (!stuck) {
-        classes_[i] = TokenClass::kAccepted;
-        ++i;
+      if (dead_at < 0) {
+        bool inside = recognizer_.num_sets() - 1 == depth_;
+        const Continuation& c = continuations_[depth_];
+        classes_[i++] = inside                               ? TokenClass::kAccepted
+                        : (c.unbounded || !c.states.empty()) ? TokenClass::kUncertain
+                                                             : TokenClass::kRejected;
         continue;
       }
-      // Every token sharing the first depth + 1 bytes gets stuck at the same byte.
-      TokenClass cls = leaves_rule_[depth + 1] ? TokenClass::kUncertain : TokenClass::kRejected;
-      leaves_rule_.pop_back();
-      classes_[i++] = cls;
-      while (i < n && common[i] >= depth + 1) classes_[i++] = cls;
+      // No parse survives byte dead_at: every token sharing those bytes is rejected.
+      classes_[i++] = TokenClass::kRejected;
+      while (i < n && common[i] >= dead_at + 1) classes_[i++] = TokenClass::kRejected;
     }
     return Store(stats);
+  }
+
+ private:
+  void ResetContinuation(int32_t depth) {
+    if (static_cast<int32_t>(continuations_.size()) <= depth) continuations_.resize(depth + 1);
+    Continuation& c = continuations_[depth];
+    c.states.clear();
+    c.unbounded = false;
+    c.ends_here = false;
+  }
+
+  // Consumes the byte at depth_ inside the rule instance (while it is alive) and in the
+  // continuation approximation. False when neither survives.
+  bool Advance(uint8_t byte) {
+    const Continuation& here = continuations_[depth_];
+    const bool exits = here.ends_here && TestByte(follow_bytes_[rule_], byte);
+    ResetContinuation(depth_ + 1);
+    // continuations_ may have grown: take the references again.
+    const Continuation& from = continuations_[depth_];
+    Continuation& next = continuations_[depth_ + 1];
+    next.unbounded = from.unbounded || (exits && continuation_.AfterRuleUnbounded(rule_));
+    if (!next.unbounded) {
+      if (!from.states.empty() && !continuation_.Step(from.states, byte, &next.states, &scratch_)) {
+        next.unbounded = true;
+      }
+      if (exits && !next.unbounded) {
+        std::vector<StateId> after;
+        if (!continuation_.Step(continuation_.AfterRule(rule_), byte, &after, &scratch_) ||
+            !continuation_.MergeClosed(after, &next.states, &scratch_)) {
+          next.unbounded = true;
+        }
+      }
+      if (next.unbounded) next.states.clear();
+    }
+    bool inside = recognizer_.num_sets() - 1 == depth_ && recognizer_.PushByte(byte);
+    next.ends_here = inside && recognizer_.EndedAny();
+    return inside || next.unbounded || !next.states.empty();
   }
 
  private:
@@ -115,9 +164,13 @@ class StateMaskBuilder {
   const GrammarAutomaton& automaton_;
   const TokenizerInfo& tokenizer_;
   const std::vector<ByteBitset>& follow_bytes_;
+  const ContinuationApproximation& continuation_;
   EarleyRecognizer recognizer_;
+  ContinuationApproximation::Scratch scratch_;
   std::vector<TokenClass> classes_;
-  std::vector<bool> leaves_rule_;
+  std::vector<Continuation> continuations_;  // per depth of the current token
+  int32_t depth_ = 0;
+  RuleId rule_ = -1;
 };
 
 }  // namespace
@@ -134,6 +187,7 @@ std::vector<StateTokenMask> BuildTokenMaskCache(const GrammarAutomaton& automato
     }
   }
   std::vector<StateTokenMask> masks(automaton.num_states());
+  const ContinuationApproximation continuation(automaton);
   std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
   num_threads = std::max(1, std::min<int>(num_threads, static_cast<int>(scanning_states.size())));
@@ -142,7 +196,7 @@ std::vector<StateTokenMask> BuildTokenMaskCache(const GrammarAutomaton& automato
   std::mutex failure_mutex;
   auto work = [&](int thread_index) {
     try {
-      StateMaskBuilder builder(automaton, tokenizer, follow_bytes);
+      StateMaskBuilder builder(automaton, tokenizer, follow_bytes, continuation);
       for (size_t k = next++; k < scanning_states.size(); k = next++) {
         if (cancelled || (cancel != nullptr && cancel->load(std::memory_order_relaxed))) {
           cancelled = true;
