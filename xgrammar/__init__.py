@@ -13,11 +13,14 @@ from .config import get_max_recursion_depth, max_recursion_depth, set_max_recurs
 from .exceptions import *  # noqa: F403
 from .grammar import Grammar
 from .matcher import BatchGrammarMatcher, GrammarMatcher
+from .tokenizer_info import TokenizerInfo, VocabType
 
 __all__ = [
     "exceptions",
     "__version__",
     "Grammar",
+    "TokenizerInfo",
+    "VocabType",
     "GrammarCompiler",
     "CompiledGrammar",
     "GrammarMatcher",
