@@ -14,7 +14,7 @@ from reference import earley
 from xgrammar import Grammar
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_recognizer(grammar_text: str) -> earley.Recognizer:
     return earley.Recognizer(grammar_text)
 

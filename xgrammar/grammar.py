@@ -10,7 +10,7 @@ lazily by the hooks below; each exposes one function returning EBNF text.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Type, Union
+from typing import Any, Dict, Tuple, Type, Union
 
 from . import _core
 
@@ -67,10 +67,10 @@ class Grammar:
         schema: Union[str, Type[Any], Dict[str, Any]],
         *,
         any_whitespace: bool = True,
-        indent: Optional[int] = None,
-        separators: Optional[Tuple[str, str]] = None,
+        indent: int | None = None,
+        separators: Tuple[str, str] | None = None,
         strict_mode: bool = True,
-        max_whitespace_cnt: Optional[int] = None,
+        max_whitespace_cnt: int | None = None,
         print_converted_ebnf: bool = False,
     ) -> Grammar:
         """The grammar of the JSON documents valid under ``schema`` (str, dict or pydantic)."""
