@@ -3,6 +3,7 @@ the grammar combinators union/concat."""
 
 import functools
 import json
+import pickle
 
 import pytest
 from reference import earley
@@ -119,6 +120,23 @@ def test_hostile_shapes():
     for text in ["", "[]", "null", "[" * 10_000, '{"format": "xgrammar.grammar"}', "1e99999"]:
         with pytest.raises(DeserializeError):
             Grammar.deserialize_json(text)
+
+
+def test_out_of_range_numbers_are_format_errors():
+    text = Grammar.from_ebnf(SAMPLE).serialize_json()
+    for number in ("1e400", "-1e400", "1e-400", "9223372036854775808", "0.5"):
+        with pytest.raises(DeserializeFormatError):
+            Grammar.deserialize_json(text.replace('"root":0', f'"root":{number}'))
+    with pytest.raises(DeserializeVersionError):
+        Grammar.deserialize_json(text.replace('"version":1', '"version":1e400'))
+    # An integer written with an exponent is still that integer.
+    assert Grammar.deserialize_json(text.replace('"root":0', '"root":0e5'))._handle.num_rules == 2
+
+
+def test_pickle_round_trip():
+    grammar = Grammar.from_ebnf(SAMPLE)
+    restored = pickle.loads(pickle.dumps(grammar))
+    assert restored._handle == grammar._handle
 
 
 def test_expression_chain_deeper_than_a_parser_could_build_is_rejected():

@@ -140,6 +140,10 @@ class Grammar:
     def __repr__(self) -> str:
         return f"Grammar(root={self._handle.root_rule_name!r}, rules={self._handle.num_rules})"
 
+    def __reduce__(self):
+        # Pickles as the JSON serialization, so a grammar can cross process boundaries.
+        return (Grammar.deserialize_json, (self.serialize_json(),))
+
     def serialize_json(self) -> str:
         """A JSON text that ``deserialize_json`` turns back into this grammar."""
         return self._handle.serialize_json()
