@@ -1,8 +1,9 @@
-"""The hand-written EBNF corpus (tests/corpus/ebnf_cases.py) against the C++ front end.
+"""The hand-written EBNF corpus (tests/corpus/ebnf_cases.py) against the C++ front end and the
+real matcher.
 
 Every corpus grammar must parse; the reference recognizer (tests/reference) must give each case
 its expected answer, both on the original text and on the C++ printer's canonical text (so the
-printer keeps the language, not just the tree).
+printer keeps the language, not just the tree); and the compiled matcher must agree.
 """
 
 import functools
@@ -11,7 +12,7 @@ import pytest
 from corpus.ebnf_cases import EBNF_CASE_GROUPS, EBNF_CASES
 from reference import earley
 
-from xgrammar import Grammar
+from xgrammar import Grammar, testing
 
 
 @functools.cache
@@ -40,3 +41,12 @@ def test_corpus_case_reference_answer(case):
     assert reference_recognizer(case.grammar).accepts(case.data) == case.accepted
     printed = str(Grammar.from_ebnf(case.grammar))
     assert reference_recognizer(printed).accepts(case.data) == case.accepted
+
+
+@pytest.mark.parametrize(
+    "case", EBNF_CASES, ids=[f"{i}-{c.text!r}"[:40] for i, c in enumerate(EBNF_CASES)]
+)
+def test_corpus_case_real_matcher(case):
+    matcher = testing._get_matcher_from_grammar(case.grammar)
+    accepted = matcher.accept_string(case.data) and matcher.is_completed()
+    assert accepted == case.accepted
