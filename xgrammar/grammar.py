@@ -72,9 +72,14 @@ class Grammar:
         strict_mode: bool = True,
         max_whitespace_cnt: int | None = None,
         print_converted_ebnf: bool = False,
+        lenient: bool = False,
     ) -> Grammar:
-        """The grammar of the JSON documents valid under ``schema`` (str, dict or pydantic)."""
-        # Hook: xgrammar/json_schema.py provides json_schema_to_ebnf(schema, **options) -> str.
+        """The grammar of the JSON documents valid under ``schema`` (str, dict or pydantic).
+
+        Options as upstream; ``lenient`` (ours) opts into the converter's lenient mode for
+        keywords it cannot enforce exactly (see xgrammar.json_schema).
+        """
+        # Hook: xgrammar.json_schema provides json_schema_to_ebnf(schema, **options) -> str.
         from .json_schema import json_schema_to_ebnf
 
         ebnf = json_schema_to_ebnf(
@@ -84,6 +89,7 @@ class Grammar:
             separators=separators,
             strict_mode=strict_mode,
             max_whitespace_cnt=max_whitespace_cnt,
+            lenient=lenient,
         )
         if print_converted_ebnf:
             print(ebnf)
@@ -92,7 +98,7 @@ class Grammar:
     @staticmethod
     def from_regex(regex_string: str, *, print_converted_ebnf: bool = False) -> Grammar:
         """The grammar of the strings that fully match ``regex_string``."""
-        # Hook: xgrammar/regex.py provides regex_to_ebnf(pattern) -> str.
+        # Hook: xgrammar.regex provides regex_to_ebnf(pattern) -> str.
         from .regex import regex_to_ebnf
 
         ebnf = regex_to_ebnf(regex_string)
@@ -103,7 +109,7 @@ class Grammar:
     @staticmethod
     def from_lark(lark_string: str) -> Grammar:
         """The grammar of a Lark grammar text."""
-        # Hook: xgrammar/lark_frontend.py provides lark_to_ebnf(text) -> str.
+        # Hook: xgrammar.lark_frontend provides lark_to_ebnf(text) -> str.
         from .lark_frontend import lark_to_ebnf
 
         return Grammar.from_ebnf(lark_to_ebnf(lark_string))
@@ -111,7 +117,7 @@ class Grammar:
     @staticmethod
     def from_structural_tag(*args: Any, **kwargs: Any) -> Grammar:
         """The grammar of a structural tag description (upstream's signatures)."""
-        # Hook: xgrammar/structural_tag.py provides structural_tag_to_ebnf(*args, **kwargs) -> str.
+        # Hook: xgrammar.structural_tag provides structural_tag_to_ebnf(*args, **kwargs) -> str.
         from .structural_tag import structural_tag_to_ebnf
 
         return Grammar.from_ebnf(structural_tag_to_ebnf(*args, **kwargs))
