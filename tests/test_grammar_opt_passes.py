@@ -181,6 +181,7 @@ def test_pipeline_runs_every_pass():
     )
     text = lines('root ::= "a" ("b" "c") | dead | x "!"', 'dead ::= "d" dead', 'x ::= "x" "y"')
     assert run_pass(text, "pipeline") == lines('root ::= "abc" | "xy!"')
+    assert run_pass(lines('root ::= "a" loop', 'loop ::= "b" loop'), "pipeline") == "root ::= []\n"
 
 
 def test_unknown_pass_is_an_invalid_argument():
