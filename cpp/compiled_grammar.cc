@@ -2,6 +2,7 @@
 // for context expansion, then the token-mask cache. See compiled_grammar.h.
 #include "cpp/compiled_grammar.h"
 
+#include "cpp/automaton_minimizer.h"
 #include "grammar_opt/follow.h"
 #include "grammar_opt/pipeline.h"
 
@@ -19,7 +20,7 @@ CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfo
   auto compiled = std::make_shared<CompiledGrammar>();
   compiled->grammar_ = OptimizeGrammar(grammar);
   compiled->tokenizer_ = tokenizer;
-  compiled->automaton_ = BuildGrammarAutomaton(*compiled->grammar_);
+  compiled->automaton_ = MergeEquivalentStates(BuildGrammarAutomaton(*compiled->grammar_));
   FollowInfo follow = ComputeFollowInfo(*compiled->grammar_);
   std::vector<ByteBitset> follow_bytes(follow.follow_bytes.size());
   for (size_t r = 0; r < follow.follow_bytes.size(); ++r) {

@@ -63,6 +63,7 @@ class GrammarAutomaton {
 
  private:
   friend class GrammarAutomatonBuilder;
+  friend class GrammarAutomatonMinimizer;
   std::vector<RuleId> state_rule_;
   std::vector<uint8_t> state_final_;
   std::vector<int32_t> byte_edge_offsets_;

@@ -188,14 +188,13 @@ bool GrammarMatcher::FillNextTokenBitmask(uint32_t* words, int64_t num_words) {
 void GrammarMatcher::CheckUncertainTokens(const std::vector<int32_t>& positions, uint32_t* words) {
   const TokenizerInfo& tokenizer = *compiled_->tokenizer();
   const std::vector<int32_t>& sorted = tokenizer.sorted_token_ids();
-  const std::vector<std::string>& vocab = tokenizer.decoded_vocab();
   const int32_t base = recognizer_.num_sets();
   std::string pushed;  // bytes consumed beyond `base`, shared with the previous token
   int dead_byte = -1;  // a byte known to fail right after `pushed`, or -1
   for (int32_t pos : positions) {
     int32_t id = sorted[pos];
     if (TestBit(words, id)) continue;
-    const std::string& token = vocab[id];
+    const std::string_view token = tokenizer.sorted_token(pos);
     size_t common = 0;
     size_t limit = std::min(pushed.size(), token.size());
     while (common < limit && pushed[common] == token[common]) ++common;

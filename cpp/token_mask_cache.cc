@@ -48,7 +48,6 @@ class StateMaskBuilder {
   StateTokenMask Build(StateId state, TokenMaskCacheStats* stats) {
     const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
     const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
-    const std::vector<std::string>& vocab = tokenizer_.decoded_vocab();
     rule_ = automaton_.state_rule(state);
     const int32_t n = static_cast<int32_t>(sorted.size());
     classes_.assign(n, TokenClass::kRejected);
@@ -57,7 +56,7 @@ class StateMaskBuilder {
     ResetContinuation(0);
     continuations_[0].ends_here = recognizer_.EndedAny();
     for (int32_t i = 0; i < n;) {
-      const std::string& token = vocab[sorted[i]];
+      const std::string_view token = tokenizer_.sorted_token(i);
       // Keep what the previous token computed for the shared prefix.
       depth_ = std::min(common[i], depth_);
       recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);

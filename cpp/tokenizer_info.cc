@@ -109,6 +109,12 @@ void TokenizerInfo::BuildSortedView() {
   });
   sorted_token_ids_.reserve(entries.size());
   for (const SortEntry& entry : entries) sorted_token_ids_.push_back(entry.id);
+  sorted_offsets_.reserve(entries.size() + 1);
+  sorted_offsets_.push_back(0);
+  for (int32_t id : sorted_token_ids_) {
+    sorted_bytes_ += decoded_vocab_[id];
+    sorted_offsets_.push_back(static_cast<int64_t>(sorted_bytes_.size()));
+  }
 
   const size_t num_sorted = sorted_token_ids_.size();
   sorted_common_prefix_.assign(num_sorted, 0);
@@ -146,6 +152,7 @@ size_t TokenizerInfo::memory_size_bytes() const {
       (stop_token_ids_.capacity() + special_token_ids_.capacity() + sorted_token_ids_.capacity() +
        sorted_common_prefix_.capacity() + sorted_subtree_end_.capacity()) *
       sizeof(int32_t);
+  bytes += sorted_bytes_.capacity() + sorted_offsets_.capacity() * sizeof(int64_t);
   return bytes;
 }
 

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace xgrammar {
@@ -60,6 +61,12 @@ class TokenizerInfo {
   // For sorted position i: the first position j > i whose token does not start with token i's
   // bytes, so [i + 1, j) are exactly the tokens that extend token i (or repeat it).
   const std::vector<int32_t>& sorted_subtree_end() const { return sorted_subtree_end_; }
+  // The bytes of the token at sorted position i. All sorted tokens lie in one contiguous buffer
+  // in sorted order, so walks over the sorted vocabulary read memory sequentially.
+  std::string_view sorted_token(int32_t i) const {
+    return {sorted_bytes_.data() + sorted_offsets_[i],
+            static_cast<size_t>(sorted_offsets_[i + 1] - sorted_offsets_[i])};
+  }
 
   // Heap bytes held by this object, for cache accounting.
   size_t memory_size_bytes() const;
@@ -76,6 +83,8 @@ class TokenizerInfo {
   std::vector<int32_t> sorted_token_ids_;
   std::vector<int32_t> sorted_common_prefix_;
   std::vector<int32_t> sorted_subtree_end_;
+  std::string sorted_bytes_;
+  std::vector<int64_t> sorted_offsets_;  // sorted position i spans [offsets[i], offsets[i + 1])
 };
 
 using TokenizerInfoPtr = std::shared_ptr<const TokenizerInfo>;
