@@ -47,7 +47,7 @@ from typing import Sequence, Union
 from . import ebnf
 
 MAX_EXPANDED_REPETITION = 4096  # {n,m} is expanded into n + (m - n) symbols; above this: error
-MAX_WITNESS_SEARCH_STATES = 256  # states a viability search with lookaheads may visit
+MAX_WITNESS_SEARCH_STATES = 64  # states one viability search with lookaheads may visit
 _EMPTY = frozenset()
 
 # Outcomes of a lookahead condition.
@@ -282,9 +282,18 @@ class Recognizer:
         self.productions_of: list[list[int]] = [[] for _ in range(count)]
         for index, (lhs, _) in enumerate(lowered.productions):
             self.productions_of[lhs].append(index)
-        self.min_yield = self._shortest_yields(lowered.productions, count)
-        self._number_dotted(lowered.productions)
         self._check_lookaheads_are_plain(lowered.productions)
+        # Rules whose assertion provably never holds are treated as deriving nothing; repeat,
+        # since removing one rule can make the text after another one more constrained.
+        self.never_ending_rules: set[int] = set()
+        self.min_yield = self._shortest_yields(lowered.productions, count)
+        while True:
+            doomed = self._rules_whose_assertion_fails(lowered.productions)
+            if doomed <= self.never_ending_rules:
+                break
+            self.never_ending_rules |= doomed
+            self.min_yield = self._shortest_yields(lowered.productions, count)
+        self._number_dotted(lowered.productions)
 
     @staticmethod
     def _terminal_yield(symbol) -> bytes | None:
@@ -303,6 +312,8 @@ class Recognizer:
         while changed:
             changed = False
             for lhs, rhs in productions:
+                if lhs in self.never_ending_rules:
+                    continue
                 candidate = self._sequence_yield(rhs, best)
                 if candidate is not None and (best[lhs] is None or len(candidate) < len(best[lhs])):
                     best[lhs] = candidate
@@ -335,6 +346,74 @@ class Recognizer:
             if self.dotted_rest_yield[start] is not None:
                 self.first_dotted[lhs].append(start)
         # Advancing the dot is +1 within a production; completed items are never advanced.
+
+    def _rules_whose_assertion_fails(self, productions) -> set[int]:
+        """Rules with a lookahead that no text able to follow them can satisfy.
+
+        Sound, not complete: FIRST(la) (first bytes of non-empty strings of the lookahead) is
+        compared with FOLLOW(rule) (bytes that can come right after the rule in a sentence of
+        the grammar without assertions, or the end of text). Disjoint, and the lookahead not
+        nullable, means the rule can never complete in a sentence -- e.g. a lookahead on the
+        root rule, which only the end of text follows. Computed over productive productions.
+        """
+        end_of_text = 256
+
+        def terminal_first(symbol) -> set[int]:
+            if isinstance(symbol, ByteTerminal):
+                return {symbol.value}
+            return {byte for byte in range(256) if symbol.match(bytes([byte]))}
+
+        usable = [
+            (lhs, rhs)
+            for lhs, rhs in productions
+            if self.min_yield[lhs] is not None
+            and lhs not in self.never_ending_rules
+            and self._sequence_yield(rhs, self.min_yield) is not None
+        ]
+        first: list[set[int]] = [set() for _ in self.names]
+        nullable = [False] * len(self.names)
+
+        def sequence_first(symbols) -> tuple[set[int], bool]:
+            result: set[int] = set()
+            for symbol in symbols:
+                if not isinstance(symbol, int):
+                    return result | terminal_first(symbol), False
+                result |= first[symbol]
+                if not nullable[symbol]:
+                    return result, False
+            return result, True
+
+        changed = True
+        while changed:
+            changed = False
+            for lhs, rhs in usable:
+                bytes_first, is_nullable = sequence_first(rhs)
+                if not bytes_first <= first[lhs] or (is_nullable and not nullable[lhs]):
+                    first[lhs] |= bytes_first
+                    nullable[lhs] = nullable[lhs] or is_nullable
+                    changed = True
+        follow: list[set[int]] = [set() for _ in self.names]
+        follow[0].add(end_of_text)
+        changed = True
+        while changed:
+            changed = False
+            for lhs, rhs in usable:
+                for index, symbol in enumerate(rhs):
+                    if not isinstance(symbol, int):
+                        continue
+                    after, after_nullable = sequence_first(rhs[index + 1 :])
+                    if after_nullable:
+                        after = after | follow[lhs]
+                    if not after <= follow[symbol]:
+                        follow[symbol] |= after
+                        changed = True
+        return {
+            rule
+            for rule, lookahead in self.lookahead_of.items()
+            if self.min_yield[rule] is not None
+            and not nullable[lookahead]
+            and not (first[lookahead] & follow[rule])
+        }
 
     def _check_lookaheads_are_plain(self, productions) -> None:
         for rule, lookahead in self.lookahead_of.items():
@@ -584,10 +663,45 @@ class ParserState:
         return None
 
 
+def _scan_outcome(terminal, partial: bytes, byte: int) -> int:
+    """0: the byte is rejected; 1: it starts or continues a code point; 2: it completes one."""
+    if type(terminal) is ByteTerminal:
+        return 2 if terminal.value == byte else 0
+    return terminal.match(partial + bytes([byte]))
+
+
+def _distinct_next_bytes(state: ParserState) -> list[int]:
+    """One byte per class of bytes that lead to the same next state.
+
+    Two bytes that every scanning item (of the state and of its pending lookahead parses)
+    rejects or completes alike yield identical item sets, so one stands for both. A byte that
+    leaves a code point unfinished is its own class (the partial bytes are part of the item).
+    Bytes no item of the state itself scans lead to a dead state and are left out.
+    """
+    scanners = [
+        (state.recognizer.dotted_next[item[0]], item[2]) for item in state.sets[-1].scanners
+    ]
+    for parse in state.conditions.values():
+        scanners += [
+            (parse.recognizer.dotted_next[item[0]], item[2]) for item in parse.sets[-1].scanners
+        ]
+    own = len(state.sets[-1].scanners)
+    representatives = {}
+    for byte in range(256):
+        outcomes = tuple(_scan_outcome(terminal, partial, byte) for terminal, partial in scanners)
+        if not any(outcomes[:own]):
+            continue
+        key = (byte,) if 1 in outcomes else outcomes
+        representatives.setdefault(key, byte)
+    return sorted(representatives.values())
+
+
 def _search_witness(state: ParserState) -> bool:
     """Viability with lookaheads: look for an accepted continuation, breadth first.
 
-    True when one is found; False when every continuation dies (the search tree is finite);
+    At each visited state, first its shortest completion (ignoring lookaheads) is tried as a
+    candidate, then every byte that keeps the state alive is a child. True when an accepted
+    continuation is found; False when every continuation dies (the search tree is finite);
     NotImplementedError when MAX_WITNESS_SEARCH_STATES states did not decide it. Only children
     of one node with equal signatures are merged (they share the whole past), so False is exact.
     """
@@ -605,7 +719,7 @@ def _search_witness(state: ParserState) -> bool:
             if candidate is not None and node.advance(candidate).is_complete():
                 return True
             signatures = set()
-            for byte in range(256):
+            for byte in _distinct_next_bytes(node):
                 child = node.advance_byte(byte)
                 if child.is_dead():
                     continue
