@@ -29,13 +29,18 @@ j on must start with a string of L(la). Each such obligation is a condition (la,
 the items of the derivations that made it, and decided by its own small Earley parse of la from
 j: once that parse accepts, the condition is discharged; once it dies, every item carrying it
 is dropped; one still pending at the end of input fails. This is exact for `is_complete`
-(so `root ::= "a" (= "b")` accepts nothing). For `is_viable` with pending or future conditions,
-exactness in general means intersecting context-free languages, which is undecidable, so
-`is_viable` looks for a witness instead: it answers True when a continuation it tries is
-accepted, False when every continuation dies within the search (a finite tree), and otherwise
-raises NotImplementedError -- it never guesses. Restriction: a lookahead expression must not
-reach (through rule references) a rule that has a lookahead itself; such grammars raise
-NotImplementedError when compiled.
+(so `root ::= "a" (= "b")` accepts nothing), and `is_dead` stays exact.
+
+`is_viable` with lookaheads. Deciding it exactly in general means intersecting context-free
+languages, which is undecidable, so the answer comes from three sound sources, else none:
+1. compile time: a rule whose assertion can never hold (no byte that can follow the rule, nor
+   the end of text, starts a string of the lookahead) derives nothing (`never_ending_rules`);
+2. a dead chart is False; a complete one is True;
+3. a breadth-first search over continuations (`_search_witness`): True when an accepted
+   continuation turns up, False when every continuation dies (a finite tree). After
+   `MAX_WITNESS_SEARCH_STATES` states it raises NotImplementedError -- it never guesses.
+Restriction: a lookahead expression must not reach (through rule references) a rule that has a
+lookahead itself; such grammars raise NotImplementedError when compiled.
 """
 
 from __future__ import annotations
@@ -500,6 +505,8 @@ class ParserState:
         return _search_witness(self)
 
     def advance(self, data: bytes) -> ParserState:
+        """The state after `data`. Stops at the first byte that kills it (a dead state stays
+        dead, and then `position` is where it died)."""
         state = self
         for byte in bytes(data):
             if state.is_dead():
@@ -763,6 +770,10 @@ def is_viable_prefix(grammar, data: bytes) -> bool:
 
 def viable_token_mask(state: ParserState, tokens: Sequence[bytes]) -> list[bool]:
     """For each token, whether `state` advanced by its bytes is still viable.
+
+    Exactly the mask of DESIGN.md for ordinary tokens (stop and special tokens are the caller's
+    business: a stop token is allowed iff `state.is_complete()`). With lookaheads each surviving
+    token costs a viability search and may raise NotImplementedError.
 
     Walks the tokens in sorted byte order, keeping the states along the current token's bytes,
     so a byte shared with the previous token is never re-parsed and every token under a dead
