@@ -225,7 +225,7 @@ def test_parser_builds_the_documented_ast():
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rg.grammars(rg.GrammarOptions(lookahead_probability=0.3)))
+@given(rg.grammars_with_lookahead())
 def test_printer_round_trips(grammar):
     text = ebnf.format_grammar(grammar)
     assert ebnf.parse_ebnf(text) == grammar
