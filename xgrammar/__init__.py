@@ -8,5 +8,6 @@ replacement for upstream XGrammar 0.2.8.
 from . import exceptions
 from ._core import __core_version__ as __version__
 from .exceptions import *  # noqa: F403
+from .grammar import Grammar
 
-__all__ = ["exceptions", "__version__"] + exceptions.__all__
+__all__ = ["exceptions", "__version__", "Grammar"] + exceptions.__all__
