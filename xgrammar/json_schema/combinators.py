@@ -217,9 +217,10 @@ class Normalizer:
             self.lenient_oneof(group_pointer)
         branches, keys = [], []
         for index, (option_pointer, option) in enumerate(options):
-            # Wrapped, the option is an inner part: its keywords are checked and its own
-            # unevaluated* keywords see only itself.
-            option_base, option_groups = self._flatten(option_pointer, {"allOf": [option]})
+            # As an inner part, the option's keywords are checked and its own unevaluated*
+            # keywords see only itself.
+            inner = ((option_pointer, option),)
+            option_base, option_groups = self._flatten(option_pointer, {}, inner)
             if option_base is None:
                 continue
             combined = merge(base, option_base, self.matches_pattern)
