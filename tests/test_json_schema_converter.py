@@ -282,6 +282,25 @@ def test_any_of_and_disjoint_one_of():
     check_exact(schema, instances, strict_mode=False)
 
 
+@pytest.mark.parametrize(
+    "schema, instances",
+    [
+        ({"not": {"type": "string"}}, [1, "a", None, [], {}]),
+        ({"type": "string", "not": {"enum": ["a", "b"]}}, ["a", "b", "c", "ab", ""]),
+        ({"not": {"pattern": "^a"}}, ["a", "ba", "abc", 1]),
+        ({"type": "integer", "not": {"const": 5}, "minimum": 0, "maximum": 9}, [4, 5, 6, 55]),
+        ({"not": {"not": {"type": "null"}}}, [None, 1]),
+        ({"not": {"anyOf": [{"type": "null"}, {"type": "boolean"}]}}, [None, True, 1, "x"]),
+        (
+            {"type": "object", "properties": {"a": {}, "b": {}}, "not": {"required": ["a", "b"]}},
+            [{"a": 1}, {"b": 1}, {"a": 1, "b": 2}, {}, {"c": 1}],
+        ),
+    ],
+)
+def test_not_with_an_exact_positive_form(schema, instances):
+    check_exact(schema, instances, strict_mode=False)
+
+
 def test_boolean_schemas_and_annotations():
     check_exact(
         {"properties": {"a": True, "b": False}, "title": "t", "examples": [1]},
@@ -338,7 +357,7 @@ def test_layout_options_follow_json_dumps():
 @pytest.mark.parametrize(
     "schema, keyword, pointer",
     [
-        ({"properties": {"a": {"not": {"type": "null"}}}}, "not", "/properties/a/not"),
+        ({"properties": {"a": {"not": {"minimum": 3}}}}, "not", "/properties/a/not"),
         ({"type": "array", "uniqueItems": True}, "uniqueItems", "/uniqueItems"),
         ({"if": {"type": "string"}, "then": {"minLength": 2}}, "if", "/if"),
         ({"items": {"contains": {"type": "integer"}}}, "contains", "/items/contains"),

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, List
 
 from ..exceptions import InvalidJSONSchemaError, LimitExceededError
+from .negation import rewrite_not
 from .refs import MAX_SCHEMA_DEPTH, SchemaDocument, child_pointer
 from .schema_model import Assertions, SchemaRef, canonical_json, json_type_of, merge
 
@@ -45,7 +46,7 @@ ANNOTATION_KEYWORDS = frozenset(
         "$recursiveAnchor", "discriminator", "nullable",
     ]
 )  # fmt: skip
-APPLICATOR_KEYWORDS = frozenset(["$ref", "allOf", "anyOf", "oneOf"])
+APPLICATOR_KEYWORDS = frozenset(["$ref", "allOf", "anyOf", "oneOf", "not"])
 
 
 @dataclass
@@ -88,7 +89,9 @@ class Normalizer:
         matches_pattern,
         lenient_oneof: Callable[[str], None],
         is_draft4: bool,
+        unsupported: Callable[[str, str], None],
     ) -> None:
+        self.unsupported = unsupported
         self.document = document
         self.check_keywords = check_keywords
         self.matches_pattern = matches_pattern
@@ -149,6 +152,14 @@ class Normalizer:
                 )
             if part is not schema:
                 part = self.check_keywords(part, part_pointer)
+            if "not" in part:
+                not_pointer = child_pointer(part_pointer, "not")
+                rewritten = rewrite_not(part["not"], not_pointer, self.document)
+                if rewritten is None:
+                    self.unsupported("not", not_pointer)  # raises unless lenient
+                else:
+                    for extra in rewritten:
+                        stack.append((not_pointer, extra, ancestry + (part_pointer,)))
             if "$ref" in part:
                 target_pointer, target = self.document.resolve(part["$ref"], part_pointer)
                 if target_pointer in ancestry:

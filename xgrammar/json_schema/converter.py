@@ -12,8 +12,9 @@ declared properties never repeat and are never accepted as additional keys, unde
 escaping). It may reject some valid texts; each such narrowing is documented where it is made
 (numbers.py, strings.py, formats.py, combinators.py, whitespace.py).
 
-A keyword that cannot be enforced (`not`, `if`/`then`/`else`, `contains`, `uniqueItems: true`,
-`dependentRequired`, `dependentSchemas`, `dependencies`, `$dynamicRef`, `$recursiveRef`)
+A keyword that cannot be enforced (`if`/`then`/`else`, `contains`, `uniqueItems: true`,
+`dependentRequired`, `dependentSchemas`, `dependencies`, `$dynamicRef`, `$recursiveRef`, and
+a `not` without an exact positive form, see negation.py)
 raises `UnsupportedFeatureError` naming it with its JSON pointer; with `lenient=True` it is
 dropped with a `UserWarning` naming the same (the grammar is then wider than the schema).
 Keywords of no vocabulary (`x-...`, typos) are ignored as the specification says.
@@ -44,19 +45,19 @@ from ..exceptions import (
 from . import ebnf
 from .combinators import AllOfRefs, Alternatives, Flat, Normalizer, Reference
 from .formats import format_language
-from .numbers import number_language
+from .numbers import NumberLanguage, number_language
 from .patterns import pattern_language
 from .refs import SchemaDocument, child_pointer
 from .regular import Automaton
-from .schema_model import Assertions, SchemaRef, json_type_of
-from .strings import JsonStringEncoder, string_language, string_literal
+from .schema_model import Assertions, SchemaRef, canonical_json, json_type_of
+from .strings import JsonStringEncoder, names_automaton, string_language, string_literal
 from .whitespace import Layout
 
 # Deepest JSON value (in an `enum` or `const`) turned into a grammar.
 MAX_VALUE_DEPTH = 200
 
 _UNSUPPORTED_KEYWORDS = (
-    "not", "contains", "dependentRequired", "dependentSchemas", "dependencies", "$dynamicRef",
+    "contains", "dependentRequired", "dependentSchemas", "dependencies", "$dynamicRef",
     "$recursiveRef",
 )  # fmt: skip
 
@@ -101,6 +102,7 @@ class Converter:
             self.matches_pattern,
             self._oneof_overlap,
             self.is_draft4,
+            self.unsupported,
         )
         self._rules: dict = {}
         self._queue: deque = deque()
@@ -249,14 +251,26 @@ class Converter:
                 )
             )
         hint = ("root" + assertions.pointer) if assertions.pointer else "root"
+        excluded = {canonical_json(v) for v in assertions.excluded_values}
+        excluded_types = {json_type_of(v) for v in assertions.excluded_values}
+        if excluded_types & {"array", "object"} & types or (
+            "number" in types and excluded_types & {"integer", "number"}
+        ):
+            raise UnsupportedFeatureError(
+                "'not' excluding array, object or non-integer number values",
+                pointer=assertions.pointer,
+            )
         options = []
         for type_name in ("null", "boolean", "integer", "number", "string", "array", "object"):
             if type_name not in types:
                 continue
             if type_name == "null":
-                options.append(ebnf.literal("null"))
+                if canonical_json(None) not in excluded:
+                    options.append(ebnf.literal("null"))
             elif type_name == "boolean":
-                options.append(ebnf.choice(ebnf.literal("true"), ebnf.literal("false")))
+                for value in (True, False):
+                    if canonical_json(value) not in excluded:
+                        options.append(ebnf.literal(json.dumps(value)))
             elif type_name in ("integer", "number"):
                 options.append(self.number_expression(assertions, type_name == "integer", hint))
             elif type_name == "string":
@@ -268,13 +282,20 @@ class Converter:
         return ebnf.choice(*options)
 
     def number_expression(self, assertions: Assertions, integer: bool, hint: str) -> ebnf.Expr:
-        if assertions.lower is None and assertions.upper is None and assertions.multiple_of is None:
+        plain = assertions.multiple_of is None and not assertions.excluded_values
+        if assertions.lower is None and assertions.upper is None and plain:
             name = "json_integer" if integer else "json_number"
             return self.shared_rule(
                 name,
                 lambda: number_language(None, None, None, integer)[0].to_ebnf(self.table, name),
             )
         parts = number_language(assertions.lower, assertions.upper, assertions.multiple_of, integer)
+        excluded = sorted(
+            {str(int(v)) for v in assertions.excluded_values if json_type_of(v) == "integer"}
+        )
+        if excluded and integer:  # integers are written one way only, so exclusion is exact
+            allowed = names_automaton(excluded).complement()
+            parts = [NumberLanguage(automaton=p.as_automaton().intersect(allowed)) for p in parts]
         return ebnf.choice(*(part.to_ebnf(self.table, hint) for part in parts))
 
     def string_constraints(self, assertions: Assertions) -> list:
@@ -289,13 +310,19 @@ class Converter:
             language = format_language(name)
             if language is not None:  # an unknown format is an annotation
                 constraints.append(language)
+        for pattern, pattern_pointer in assertions.not_patterns:
+            constraints.append(self.pattern_automaton(pattern, pattern_pointer).complement())
+        excluded = [v for v in assertions.excluded_values if isinstance(v, str)]
+        if excluded:
+            constraints.append(names_automaton(excluded).complement())
         return constraints
 
     def string_expression(self, assertions: Assertions, hint: str) -> ebnf.Expr:
         constraints = self.string_constraints(assertions)
         if not constraints and assertions.min_length == 0 and assertions.max_length is None:
             return self.shared_rule(
-                "json_string", lambda: string_language([], 0, None, self.encoder, "json_string")
+                "json_string",
+                lambda: string_language([], 0, None, self.encoder, "json_string"),
             )
         return string_language(
             constraints, assertions.min_length, assertions.max_length, self.encoder, hint + "_str"
@@ -304,6 +331,8 @@ class Converter:
     def value_allowed(self, value: Any, assertions: Assertions, types: set) -> bool:
         """Whether an enum/const value meets the node's other assertions."""
         value_type = json_type_of(value)
+        if canonical_json(value) in {canonical_json(v) for v in assertions.excluded_values}:
+            return False
         if value_type not in types and not (value_type == "integer" and "number" in types):
             return False
         if value_type in ("integer", "number"):
@@ -322,7 +351,9 @@ class Converter:
             if assertions.max_length is not None and len(value) > assertions.max_length:
                 return False
             for constraint in self.string_constraints(assertions):
-                if not Automaton.from_expression(constraint).accepts(value):
+                if not isinstance(constraint, Automaton):
+                    constraint = Automaton.from_expression(constraint)
+                if not constraint.accepts(value):
                     return False
             return True
         if value_type == "array" and assertions.has_array_keywords:

@@ -143,6 +143,10 @@ def object_expression(converter, assertions, depth: int, hint: str) -> ebnf.Expr
     declared = list(assertions.property_order)
     declared += [name for name in assertions.required if name not in assertions.properties]
     required = set(assertions.required)
+    forbidden = set(assertions.forbidden_keys)  # from `not: {"required": [...]}`
+    if forbidden & required:
+        return ebnf.NOTHING
+    declared = [name for name in declared if name not in forbidden]
 
     if assertions.additional_evaluates_all:
         additional: list | None = list(assertions.additional)
@@ -203,11 +207,11 @@ def _extra_member(
             " object (MAX_PATTERN_REGIONS)",
             pointer=assertions.pointer,
         )
-    if not pattern_list and not declared and names_filter is None:
+    if not pattern_list and not declared and names_filter is None and not assertions.forbidden_keys:
         key = converter.string_expression(_NO_ASSERTIONS, "json_string")
         value = converter.all_of_rule(additional, depth + 1)
         return ebnf.sequence(key, layout.colon(), value)
-    not_declared = names_automaton(declared).complement()
+    not_declared = names_automaton(declared + list(assertions.forbidden_keys)).complement()
     base = not_declared if names_filter is None else not_declared.intersect(names_filter)
     languages = [converter.pattern_automaton(p, assertions.pointer) for p in pattern_list]
     options = []

@@ -52,7 +52,7 @@ class SchemaDocument:
                 )
             if isinstance(node, dict):
                 own_id = node.get("$id", node.get("id") if pointer == "" else None)
-                if isinstance(own_id, str) and "$ref" not in node:
+                if isinstance(own_id, str) and not own_id.startswith("#"):
                     base = urljoin(base, own_id) if base else own_id
                     self.ids[urldefrag(base)[0]] = (pointer, node)
                 self.bases[pointer] = base

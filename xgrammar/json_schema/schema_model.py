@@ -133,6 +133,10 @@ class Assertions:
     min_properties: int = 0
     max_properties: int | None = None
     has_object_keywords: bool = False
+    # From `not` (negation.py): excluded values, patterns strings must not match, absent keys.
+    excluded_values: List[Any] = field(default_factory=list)
+    not_patterns: List[Tuple[str, str]] = field(default_factory=list)
+    forbidden_keys: List[str] = field(default_factory=list)
 
     @staticmethod
     def from_keywords(schema: Dict[str, Any], pointer: str, is_draft4: bool) -> Assertions:
@@ -187,6 +191,11 @@ class Assertions:
             result.patterns.append((schema["pattern"], at("pattern")))
         if isinstance(schema.get("format"), str):
             result.formats.append(schema["format"])
+        result.excluded_values = list(schema.get("_notValues", []))
+        result.not_patterns = [(p, at("not")) for p in schema.get("_notPatterns", [])]
+        result.forbidden_keys = list(schema.get("_forbiddenKeys", []))
+        if result.forbidden_keys:
+            result.has_object_keywords = True
         _read_array_keywords(result, schema, at)
         _read_object_keywords(result, schema, at, is_draft4)
         return result
@@ -266,7 +275,7 @@ def _read_object_keywords(result: Assertions, schema: Dict[str, Any], at, is_dra
         result.min_properties = _count(schema["minProperties"], at("minProperties"))
     if "maxProperties" in schema:
         result.max_properties = _count(schema["maxProperties"], at("maxProperties"))
-    result.has_object_keywords = any(
+    result.has_object_keywords = result.has_object_keywords or any(
         k in schema
         for k in (
             "properties",
@@ -330,6 +339,9 @@ def merge(a: Assertions, b: Assertions, matches_pattern) -> Assertions:
         max_properties=_min_optional(a.max_properties, b.max_properties),
         property_names=a.property_names + b.property_names,
         has_object_keywords=a.has_object_keywords or b.has_object_keywords,
+        excluded_values=a.excluded_values + b.excluded_values,
+        not_patterns=a.not_patterns + b.not_patterns,
+        forbidden_keys=list(dict.fromkeys(a.forbidden_keys + b.forbidden_keys)),
     )
     for side in (a, b):
         if side.unevaluated_items is not None or side.unevaluated_properties is not None:
