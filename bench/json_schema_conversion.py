@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import re
+import signal
 import sys
 import time
 import warnings
@@ -31,11 +32,17 @@ def percentile(values, fraction):
     return values[min(len(values) - 1, int(fraction * len(values)))] if values else 0.0
 
 
+def _on_alarm(signum, frame):
+    raise TimeoutError
+
+
 def main():
+    signal.signal(signal.SIGALRM, _on_alarm)
     parser = argparse.ArgumentParser()
     parser.add_argument("maskbench")
     parser.add_argument("--check", type=int, default=0)
     parser.add_argument("--strict", action="store_true")
+    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per schema")
     args = parser.parse_args()
     if args.check:
         from reference import earley
@@ -53,6 +60,7 @@ def main():
                 case = json.load(file)
             counts["schemas"] += 1
             start = time.perf_counter()
+            signal.setitimer(signal.ITIMER_REAL, args.timeout)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -63,11 +71,16 @@ def main():
                 reason = keyword.group(1) if keyword else str(error)[:60]
                 reasons[(type(error).__name__, reason)] += 1
                 continue
+            except TimeoutError:
+                counts["timeouts"] += 1
+                reasons[("timeout", os.path.relpath(path, args.maskbench))] += 1
+                continue
             except Exception as error:  # a crash: a bug to fix
                 counts["crashes"] += 1
                 reasons[("CRASH " + type(error).__name__, str(error)[:80])] += 1
                 continue
             finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
                 times.append(time.perf_counter() - start)
             counts["converted"] += 1
             if checked < args.check:
@@ -77,14 +90,12 @@ def main():
                     accepted = recognizer.accepts(json.dumps(test["data"]).encode("utf-8"))
                     kind = "valid" if test["valid"] else "invalid"
                     counts[f"{kind}_{'accepted' if accepted else 'rejected'}"] += 1
-        print(subset, dict(counts))
+        print(subset, dict(counts), flush=True)
         totals.update(counts)
     print("TOTAL", dict(totals))
-    print(
-        "convert time ms: p50 %.2f p99 %.2f max %.2f"
-        % (1e3 * percentile(times, 0.5), 1e3 * percentile(times, 0.99), 1e3 * max(times))
-    )
-    for (kind, reason), count in reasons.most_common(25):
+    p50, p99, worst = (1e3 * percentile(times, q) for q in (0.5, 0.99, 1.0))
+    print(f"convert time ms: p50 {p50:.2f} p99 {p99:.2f} max {worst:.2f}")
+    for (kind, reason), count in reasons.most_common(40):
         print(f"{count:6d}  {kind}: {reason}")
 
 

@@ -8,6 +8,8 @@ Valid instances may be rejected where the converter documents a narrowing; the c
 converted groups and of correctly decided instances are a recorded baseline
 (tests/data/json_schema_suite/baseline.json) that may rise but never fall.
 
+Every converted grammar must also be read by the engine's own parser (`Grammar.from_ebnf`).
+
 Run `python tests/test_json_schema_suite.py --update` to print the counts and raise the
 baseline after an improvement.
 """
@@ -20,6 +22,7 @@ from collections import Counter
 
 from reference import earley
 
+import xgrammar
 from xgrammar.exceptions import XGrammarError
 from xgrammar.json_schema import json_schema_to_ebnf
 
@@ -34,6 +37,7 @@ def run_suite():
     counts = Counter()
     errors = Counter()
     wrongly_accepted = []
+    unparsed = []
     for file_name, groups in suite.items():
         for group in groups:
             counts["groups"] += 1
@@ -45,6 +49,10 @@ def run_suite():
                 errors[type(error).__name__] += 1
                 continue
             counts["groups_converted"] += 1
+            try:
+                xgrammar.Grammar.from_ebnf(grammar)  # the engine's own parser reads it too
+            except XGrammarError as error:
+                unparsed.append((file_name, group["description"], str(error)))
             recognizer = earley.Recognizer(grammar)
             for test in group["tests"]:
                 texts = (
@@ -61,12 +69,13 @@ def run_suite():
                         wrongly_accepted.append(case)
                     else:
                         counts["valid_rejected"] += 1
-    return counts, errors, wrongly_accepted
+    return counts, errors, wrongly_accepted, unparsed
 
 
 def test_suite_never_accepts_an_invalid_instance_and_keeps_its_baseline():
-    counts, _, wrongly_accepted = run_suite()
+    counts, _, wrongly_accepted, unparsed = run_suite()
     assert wrongly_accepted == []
+    assert unparsed == []
     with open(BASELINE, encoding="utf-8") as file:
         baseline = json.load(file)
     assert counts["groups_converted"] >= baseline["groups_converted"]
@@ -74,8 +83,8 @@ def test_suite_never_accepts_an_invalid_instance_and_keeps_its_baseline():
 
 
 if __name__ == "__main__":
-    counts, errors, wrongly_accepted = run_suite()
-    print(dict(counts), dict(errors))
+    counts, errors, wrongly_accepted, unparsed = run_suite()
+    print(dict(counts), dict(errors), unparsed)
     for case in wrongly_accepted:
         print("INVALID ACCEPTED:", case)
     if "--update" in sys.argv and not wrongly_accepted:
