@@ -108,6 +108,7 @@ class Converter:
         self._queue: deque = deque()
         self._pattern_automata: dict = {}
         self._shared: dict = {}
+        self.key_region_cache: dict = {}  # objects.py: key grammars by excluded names/patterns
 
     # -- keywords ---------------------------------------------------------------------------
 

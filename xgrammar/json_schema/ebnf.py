@@ -273,15 +273,21 @@ class RuleTable:
         return self._bodies[name]
 
     def _productive_rules(self) -> set:
-        """Rules that derive at least one finite string (least fixpoint)."""
+        """Rules that derive at least one finite string (least fixpoint, by worklist: a rule is
+        re-examined only when a rule it refers to has just become productive)."""
+        dependents: dict = {}
+        for name, body in self._bodies.items():
+            for child in set(_referenced_rules(body)) if body is not None else ():
+                dependents.setdefault(child, []).append(name)
         productive: set = set()
-        changed = True
-        while changed:
-            changed = False
-            for name, body in self._bodies.items():
-                if name not in productive and body is not None and _is_productive(body, productive):
-                    productive.add(name)
-                    changed = True
+        pending = list(self._bodies)
+        while pending:
+            name = pending.pop()
+            body = self._bodies[name]
+            if name in productive or body is None or not _is_productive(body, productive):
+                continue
+            productive.add(name)
+            pending.extend(d for d in dependents.get(name, ()) if d not in productive)
         return productive
 
     def to_ebnf(self, root: str) -> str:

@@ -211,14 +211,35 @@ def _extra_member(
         key = converter.string_expression(_NO_ASSERTIONS, "json_string")
         value = converter.all_of_rule(additional, depth + 1)
         return ebnf.sequence(key, layout.colon(), value)
-    not_declared = names_automaton(declared + list(assertions.forbidden_keys)).complement()
-    base = not_declared if names_filter is None else not_declared.intersect(names_filter)
-    languages = [converter.pattern_automaton(p, assertions.pointer) for p in pattern_list]
+    excluded_names = tuple(sorted(set(declared) | set(assertions.forbidden_keys)))
+    names_key = tuple(pointer for pointer, _ in assertions.property_names)
     options = []
+    for subset, key in _key_regions(
+        converter, excluded_names, pattern_list, names_key, names_filter, hint
+    ):
+        if not subset and additional is None:
+            continue
+        refs = (
+            [r for index in subset for r in patterns[pattern_list[index]]] if subset else additional
+        )
+        value = converter.all_of_rule(refs, depth + 1)
+        options.append(ebnf.sequence(key, layout.colon(), value))
+    return ebnf.choice(*options)
+
+
+def _key_regions(converter, excluded_names, pattern_list, names_key, names_filter, hint):
+    """[(pattern subset, key grammar)] for the non-empty key regions; shared between objects
+    with the same declared names, patterns and propertyNames (common after anyOf/allOf)."""
+    cache_key = (excluded_names, tuple(pattern_list), names_key)
+    cached = converter.key_region_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    not_declared = names_automaton(list(excluded_names)).complement()
+    base = not_declared if names_filter is None else not_declared.intersect(names_filter)
+    languages = [converter.pattern_automaton(p, "") for p in pattern_list]
+    regions = []
     for size in range(len(pattern_list) + 1):
         for subset in combinations(range(len(pattern_list)), size):
-            if not subset and additional is None:
-                continue
             region = base
             for index, language in enumerate(languages):
                 region = region.intersect(language if index in subset else language.complement())
@@ -226,15 +247,10 @@ def _extra_member(
                     break
             if region.is_empty():
                 continue
-            refs = (
-                [r for index in subset for r in patterns[pattern_list[index]]]
-                if subset
-                else additional
-            )
             key = string_language([region], 0, None, converter.encoder, f"{hint}_key")
-            value = converter.all_of_rule(refs, depth + 1)
-            options.append(ebnf.sequence(key, layout.colon(), value))
-    return ebnf.choice(*options)
+            regions.append((subset, key))
+    converter.key_region_cache[cache_key] = regions
+    return regions
 
 
 def _member_sequence(converter, declared, required, members, extra, assertions, depth, hint):
