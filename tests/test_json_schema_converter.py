@@ -385,6 +385,21 @@ def test_malformed_schemas_raise_with_pointer():
     assert error.value.pointer == "/properties/a/$ref"
 
 
+@pytest.mark.parametrize(
+    "pattern, error_class",
+    [
+        ("(" * 500 + "a" + ")" * 500, LimitExceededError),
+        ("a{2000}", LimitExceededError),
+        ("(?<=a)b", UnsupportedFeatureError),
+        ("a(", InvalidJSONSchemaError),
+    ],
+)
+def test_hostile_patterns_raise_typed_errors_with_the_pattern_pointer(pattern, error_class):
+    with pytest.raises(error_class) as error:
+        json_schema_to_ebnf({"properties": {"p": {"type": "string", "pattern": pattern}}})
+    assert error.value.pointer == "/properties/p/pattern"
+
+
 def test_unproductive_recursion_is_an_error_not_a_hang():
     with pytest.raises(InvalidJSONSchemaError):
         json_schema_to_ebnf({"$ref": "#"})

@@ -9,6 +9,8 @@
   distributes them one at a time.
 - `Flat(assertions)`: everything else merged, `allOf` branches and `$ref` targets with sibling
   keywords included (never first-only), into one `Assertions` (see `schema_model.merge`).
+  Siblings of `$ref` are honoured in every draft; drafts 4 to 7 say to ignore them, so there
+  honouring them can only narrow the language, never widen it.
 
 `oneOf` means "exactly one": it is emitted as a choice only when its options are provably
 disjoint (different types, disjoint `const`/`enum` values, or a shared required property whose

@@ -15,6 +15,8 @@ backreferences and the other constructs the parser rejects. A malformed pattern 
 `InvalidJSONSchemaError` naming the offset.
 
 Entry point: `pattern_language(pattern) -> expression`.
+Budgets: `MAX_PATTERN_NESTING` group levels (the automaton code recurses over the expression)
+and `MAX_PATTERN_REPEAT` for counted repetition (each count is a copy in the automaton).
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..exceptions import GrammarSyntaxError, InvalidJSONSchemaError, UnsupportedFeatureError
+from ..regex import RegexOptions, parse_regex
 from ..regex import ast as regex_ast
-from ..regex import parse_regex
 from .regular import ANY_CODE_POINT, EPSILON, Alt, Chars, Concat, Repeat, normalize_ranges
+
+MAX_PATTERN_NESTING = 100
+MAX_PATTERN_REPEAT = 1000
+_OPTIONS = RegexOptions(
+    max_nesting_depth=MAX_PATTERN_NESTING, max_repetition_bound=MAX_PATTERN_REPEAT
+)
 
 
 def _is_anchor(node, kind) -> bool:
@@ -63,7 +71,7 @@ def _translate(pattern: str, node):
 def pattern_language(pattern: str):
     """The strings in which `pattern` finds a match, as a regular expression."""
     try:
-        tree = parse_regex(pattern)
+        tree = parse_regex(pattern, _OPTIONS)
     except GrammarSyntaxError as error:
         raise InvalidJSONSchemaError(f"pattern {pattern!r} does not parse: {error}") from None
     branches = tree.branches if isinstance(tree, regex_ast.Alternation) else (tree,)
