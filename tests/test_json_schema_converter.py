@@ -301,6 +301,21 @@ def test_not_with_an_exact_positive_form(schema, instances):
     check_exact(schema, instances, strict_mode=False)
 
 
+def test_one_of_disjoint_by_a_key_the_other_option_forbids():
+    closed = {"type": "object", "additionalProperties": False}
+    schema = {
+        "oneOf": [
+            {**closed, "properties": {"a": {"type": "integer"}}, "required": ["a"]},
+            {**closed, "properties": {"b": {"type": "integer"}}, "required": ["b"]},
+        ]
+    }
+    check_exact(schema, [{"a": 1}, {"b": 1}, {"a": 1, "b": 1}, {}, "x"])
+    # Without `type: object` a string satisfies both options, so oneOf cannot be a plain choice.
+    open_schema = {"oneOf": [{"required": ["a"]}, {"required": ["b"]}]}
+    with pytest.raises(UnsupportedFeatureError):
+        json_schema_to_ebnf(open_schema)
+
+
 def test_boolean_schemas_and_annotations():
     check_exact(
         {"properties": {"a": True, "b": False}, "title": "t", "examples": [1]},

@@ -13,9 +13,10 @@
   honouring them can only narrow the language, never widen it.
 
 `oneOf` means "exactly one": it is emitted as a choice only when its options are provably
-disjoint (different types, disjoint `const`/`enum` values, or a shared required property whose
-`const`/`enum` values are disjoint); otherwise it raises `UnsupportedFeatureError` (lenient:
-warns and treats it as `anyOf`, which is wider). An instance that several `anyOf` options
+disjoint (different types, disjoint `const`/`enum` values, or -- for options that admit only
+objects -- a shared required property whose `const`/`enum` values are disjoint, or a required
+property that the other option's `additionalProperties: false` forbids); otherwise it raises
+`UnsupportedFeatureError` (lenient: warns and treats it as `anyOf`, which is wider). An instance that several `anyOf` options
 accept is still accepted; the grammar may just be ambiguous, which the matcher handles.
 
 `unevaluatedProperties`/`unevaluatedItems` of the node itself are applied after the merge:
@@ -261,18 +262,30 @@ def _apply_unevaluated(base: Assertions, unevaluated: tuple) -> Assertions:
     return result
 
 
-def _shallow_facts(schema: Any, document: SchemaDocument):
-    """(types or None, enum keys or None, {required property: enum keys}) of a schema, following
-    $ref chains a bounded number of steps; None when nothing can be said."""
+class _Facts:
+    """What a oneOf option certainly requires, read shallowly (no merging)."""
+
+    def __init__(self) -> None:
+        self.types: set | None = None  # None: unknown, any type
+        self.values: set | None = None  # canonical enum/const values, None: unknown
+        self.discriminators: dict = {}  # required property -> its canonical enum/const values
+        self.required: set = set()
+        self.closed_names: set | None = None  # declared names when no other key is allowed
+
+
+def _shallow_facts(schema: Any, document: SchemaDocument, nested: bool = False) -> _Facts:
+    """Facts about a schema, following bare $ref chains a bounded number of steps; one level
+    of properties is read for discriminators (`nested` stops there)."""
+    facts = _Facts()
     for _ in range(MAX_SCHEMA_DEPTH):
         if isinstance(schema, dict) and "$ref" in schema and len(schema) == 1:
             schema = document.resolve(schema["$ref"], "")[1]
         else:
             break
     if not isinstance(schema, dict):
-        return None, None, {}
+        return facts
     types = schema.get("type")
-    types = set(types if isinstance(types, list) else [types]) if types is not None else None
+    facts.types = set(types if isinstance(types, list) else [types]) if types is not None else None
     values = None
     if "const" in schema:
         values = [schema["const"]]
@@ -280,15 +293,27 @@ def _shallow_facts(schema: Any, document: SchemaDocument):
         values = schema["enum"]
     if values is not None:
         value_types = {json_type_of(v) for v in values}
-        types = value_types if types is None else types & (value_types | ({"number"} & types))
-    discriminators = {}
-    properties = schema.get("properties")
-    if isinstance(properties, dict):
-        for name in schema.get("required", []) if isinstance(schema.get("required"), list) else []:
-            _, sub_values, _ = _shallow_facts(properties.get(name), document)
-            if sub_values is not None:
-                discriminators[name] = sub_values
-    return types, (None if values is None else {canonical_json(v) for v in values}), discriminators
+        facts.types = (
+            value_types
+            if facts.types is None
+            else facts.types & (value_types | ({"number"} & facts.types))
+        )
+        facts.values = {canonical_json(v) for v in values}
+    if nested or any(k in schema for k in APPLICATOR_KEYWORDS):
+        return facts
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    facts.required = {name for name in required if isinstance(name, str)}
+    for name in facts.required:
+        sub_values = _shallow_facts(properties.get(name), document, nested=True).values
+        if sub_values is not None:
+            facts.discriminators[name] = sub_values
+    closed = (
+        schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False
+    )
+    if closed and not schema.get("patternProperties"):
+        facts.closed_names = {n for n, sub in properties.items() if sub is not False}
+    return facts
 
 
 def _types_disjoint(a: set | None, b: set | None) -> bool:
@@ -299,18 +324,32 @@ def _types_disjoint(a: set | None, b: set | None) -> bool:
     return not (expanded_a & b)
 
 
+def _objects_only(facts: _Facts) -> bool:
+    return facts.types is not None and facts.types == {"object"}
+
+
+def _pair_disjoint(a: _Facts, b: _Facts) -> bool:
+    if _types_disjoint(a.types, b.types):
+        return True
+    if a.values is not None and b.values is not None and not (a.values & b.values):
+        return True
+    # Property-based reasons hold only when both options admit objects alone (for any other
+    # type `required` and `properties` are vacuous, so both options would accept it).
+    if not (_objects_only(a) and _objects_only(b)):
+        return False
+    shared = set(a.discriminators) & set(b.discriminators)
+    if any(not (a.discriminators[n] & b.discriminators[n]) for n in shared):
+        return True
+    for one, other in ((a, b), (b, a)):
+        if other.closed_names is not None and one.required - other.closed_names:
+            return True  # `one` requires a key that `other` forbids
+    return False
+
+
 def _provably_disjoint(options: List[Any], document: SchemaDocument) -> bool:
     facts = [_shallow_facts(option, document) for option in options]
-    for i in range(len(facts)):
-        for j in range(i + 1, len(facts)):
-            types_i, values_i, discriminators_i = facts[i]
-            types_j, values_j, discriminators_j = facts[j]
-            if _types_disjoint(types_i, types_j):
-                continue
-            if values_i is not None and values_j is not None and not (values_i & values_j):
-                continue
-            shared = set(discriminators_i) & set(discriminators_j)
-            if any(not (discriminators_i[n] & discriminators_j[n]) for n in shared):
-                continue
-            return False
-    return True
+    return all(
+        _pair_disjoint(facts[i], facts[j])
+        for i in range(len(facts))
+        for j in range(i + 1, len(facts))
+    )
