@@ -16,8 +16,9 @@
 disjoint (different types, disjoint `const`/`enum` values, or -- for options that admit only
 objects -- a shared required property whose `const`/`enum` values are disjoint, or a required
 property that the other option's `additionalProperties: false` forbids); otherwise it raises
-`UnsupportedFeatureError` (lenient: warns and treats it as `anyOf`, which is wider). An instance that several `anyOf` options
-accept is still accepted; the grammar may just be ambiguous, which the matcher handles.
+`UnsupportedFeatureError` (lenient: warns and treats it as `anyOf`, which is wider). An
+instance that several `anyOf` options accept is still accepted; the grammar may just be
+ambiguous, which the matcher handles.
 
 `unevaluatedProperties`/`unevaluatedItems` of the node itself are applied after the merge:
 with no `additionalProperties`/`items` anywhere in the merge they act as those keywords do.
