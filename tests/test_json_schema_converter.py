@@ -324,6 +324,9 @@ def test_boolean_schemas_and_annotations():
     )
     with pytest.raises(InvalidJSONSchemaError):
         json_schema_to_ebnf(False)
+    for anything in (True, {}, "{}"):
+        grammar = json_schema_to_ebnf(anything)
+        assert accepts(grammar, '{"a":[1,"x",null]}') and accepts(grammar, "-1.5e3")
 
 
 def test_pydantic_model_class_is_accepted():

@@ -190,7 +190,10 @@ class Converter:
         return self.rule_for((unique[0][0], AllOfRefs(unique)), depth, key=key)
 
     def run(self, root: Any) -> str:
-        self.rule_for(("", root), 0)
+        if root is True:  # `true` accepts any value; its rule is the shared one
+            self.table.define(self.root_name, self.any_value())
+        else:
+            self.rule_for(("", root), 0)
         while self._queue:
             name, pointer, schema, depth, key = self._queue.popleft()
             try:
