@@ -6,6 +6,7 @@ grammar accepts exactly the valid instances (or, for a documented narrowing, a s
 """
 
 import json
+import random
 import warnings
 
 import jsonschema
@@ -63,6 +64,27 @@ def test_number_bounds_within_one_integer_part():
     check_exact(schema, [0.05, 0.1, 0.2, 0.35, 0.351, 0.4, 1, 0])
 
 
+def test_contradictory_bounds_accept_nothing_of_that_type():
+    schema = {"type": ["number", "string"], "minimum": 5.5, "maximum": 3}
+    check_exact(schema, [3, 4, 5.5, 6, "s"])
+    check_exact({"type": ["integer", "null"], "minimum": 7, "maximum": 3}, [3, 5, 7, None])
+
+
+def test_random_numeric_bounds_against_jsonschema():
+    rng = random.Random(1234)
+    values = [-12.5, -10, -3.25, -1, -0.5, 0, 0.125, 0.5, 1, 2.75, 3, 9.99, 10, 10.01, 100]
+    for _ in range(25):
+        low, high = sorted(rng.sample(values, 2))
+        schema = {"type": rng.choice(["integer", "number"])}
+        schema["exclusiveMinimum" if rng.random() < 0.5 else "minimum"] = low
+        if rng.random() < 0.8:
+            schema["exclusiveMaximum" if rng.random() < 0.5 else "maximum"] = high
+        probes = values + [low, high, (low + high) / 2, low - 0.001, high + 0.001]
+        # Integers are generated without a fraction ("1.0" is a documented narrowing).
+        probes = [v for v in probes if not (isinstance(v, float) and v.is_integer())]
+        check_exact(schema, probes)
+
+
 def test_integer_multiple_of_is_a_residue_automaton():
     schema = {"type": "integer", "multipleOf": 7, "minimum": 0, "maximum": 100}
     grammar = json_schema_to_ebnf(schema)
@@ -77,6 +99,26 @@ def test_decimal_multiple_of_for_numbers():
 def test_string_pattern_is_unanchored_and_intersected_with_lengths():
     schema = {"type": "string", "pattern": "ab+", "minLength": 3, "maxLength": 5}
     check_exact(schema, ["ab", "abb", "xab", "xabbbb", "abbbbb", "zzz", "zabzz", "aabba"])
+
+
+def test_random_pattern_and_length_intersections_against_jsonschema():
+    rng = random.Random(99)
+    patterns = ["^a+b?$", "ab", "^(x|yz)*$", "[0-9]{2}", "^[a-c]{1,3}$", "c$", "^.b", "a|^z"]
+    for _ in range(20):
+        schema = {"type": "string", "pattern": rng.choice(patterns)}
+        if rng.random() < 0.7:
+            schema["minLength"] = rng.randint(0, 3)
+        if rng.random() < 0.7:
+            schema["maxLength"] = rng.randint(1, 5)
+        probes = [
+            "".join(rng.choice("abcxyz09") for _ in range(rng.randint(0, 6))) for _ in range(25)
+        ]
+        probes += ["ab", "aab", "zz", "12", "xyz"]
+        try:
+            check_exact(schema, probes)
+        except InvalidJSONSchemaError:  # the converter proved the schema unsatisfiable
+            validator = jsonschema.Draft202012Validator(schema)
+            assert not any(validator.is_valid(probe) for probe in probes)
 
 
 def test_pattern_with_anchors_and_alternation():

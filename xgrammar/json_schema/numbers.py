@@ -212,6 +212,8 @@ def _magnitudes(lower: Tuple[Decimal, bool], upper: Bound) -> NumberLanguage:
         )
         return NumberLanguage(Alt(options))
     high_int, high_fraction = _split(upper[0])
+    if high_int < low_int:
+        return NumberLanguage(NO_STRING)  # the bounds exclude each other
     upper_side = at_integer_part(high_fraction, upper[1], False)
     if low_int == high_int:
         # Both bounds constrain the same integer part: intersect the two fraction languages.

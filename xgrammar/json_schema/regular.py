@@ -205,6 +205,8 @@ class _ThompsonBuilder:
         elif isinstance(expression, Alt):
             for option in expression.options:
                 self.build(option, start, end)
+        elif expression.max_count is not None and expression.max_count < expression.min_count:
+            return  # an impossible count: no path from start to end
         else:
             current = start
             for _ in range(expression.min_count):
