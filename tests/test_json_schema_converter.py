@@ -477,3 +477,83 @@ def test_deep_nesting_hits_a_named_limit():
     assert error.value.pointer.startswith("/items/items")
     with pytest.raises(LimitExceededError):
         json_schema_to_ebnf("[" * 100000 + "]" * 100000)
+
+
+# ---------------------------------------------------------------------------------------------
+# Soundness on random schemas: an accepted instance is always valid
+
+
+def _random_leaf(rng):
+    choices = [
+        lambda: {"type": "integer", "minimum": rng.randint(-5, 3), "maximum": rng.randint(3, 9)},
+        lambda: {"type": "string", "maxLength": rng.randint(0, 4)},
+        lambda: {"enum": rng.sample([0, 5, "s", None, True, [1], {"a": 0}], 3)},
+        lambda: {"type": ["integer", "null"]},
+        lambda: {"const": rng.choice([5, "s", None])},
+        lambda: {},
+        lambda: {"type": "number", "exclusiveMaximum": 5},
+        lambda: {"not": {"type": rng.choice(["string", "integer", "null"])}},
+    ]
+    return rng.choice(choices)()
+
+
+def _random_schema(rng, depth=0):
+    kind = rng.choice(["leaf", "object", "array", "allOf", "anyOf"] if depth < 2 else ["leaf"])
+    if kind == "leaf":
+        return _random_leaf(rng)
+    if kind == "object":
+        names = rng.sample(["a", "b", "c"], rng.randint(0, 3))
+        schema = {
+            "type": "object",
+            "properties": {n: _random_schema(rng, depth + 1) for n in names},
+        }
+        schema["required"] = [n for n in names if rng.random() < 0.5]
+        if rng.random() < 0.3:
+            schema["patternProperties"] = {"^x": _random_leaf(rng)}
+        if rng.random() < 0.5:
+            schema["additionalProperties"] = rng.choice([False, _random_leaf(rng)])
+        if rng.random() < 0.3:
+            schema["minProperties"] = rng.randint(0, 2)
+        if rng.random() < 0.3:
+            schema["maxProperties"] = rng.randint(1, 3)
+        return schema
+    if kind == "array":
+        schema = {"type": "array", "items": _random_schema(rng, depth + 1)}
+        if rng.random() < 0.4:
+            schema["prefixItems"] = [_random_leaf(rng)]
+        if rng.random() < 0.4:
+            schema["minItems"] = rng.randint(0, 2)
+        if rng.random() < 0.4:
+            schema["maxItems"] = rng.randint(1, 3)
+        return schema
+    return {kind: [_random_schema(rng, depth + 1) for _ in range(2)]}
+
+
+def _random_instance(rng, depth=0):
+    scalars = [0, 5, -3, 7, 2.5, "s", "long", True, None]
+    if depth >= 2 or rng.random() < 0.5:
+        return rng.choice(scalars)
+    if rng.random() < 0.5:
+        return [_random_instance(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    keys = rng.sample(["a", "b", "c", "x1", "d"], rng.randint(0, 3))
+    return {key: _random_instance(rng, depth + 1) for key in sorted(keys)}
+
+
+def test_random_schemas_never_accept_an_invalid_instance():
+    rng = random.Random(7)
+    converted = 0
+    for _ in range(60):
+        schema = _random_schema(rng)
+        try:
+            grammar = json_schema_to_ebnf(schema, strict_mode=False)
+        except (UnsupportedFeatureError, InvalidJSONSchemaError):
+            continue
+        converted += 1
+        recognizer = earley.Recognizer(grammar)
+        validator = jsonschema.Draft202012Validator(schema)
+        for _ in range(15):
+            instance = _random_instance(rng)
+            text = json.dumps(instance, separators=(",", ":"))
+            if recognizer.accepts(text.encode("utf-8")):
+                assert validator.is_valid(instance), (schema, text, grammar)
+    assert converted >= 40
