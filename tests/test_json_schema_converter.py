@@ -217,6 +217,11 @@ def test_pattern_properties_and_property_names():
     check_exact(schema, instances)
 
 
+def test_property_names_with_a_negated_pattern():
+    schema = {"type": "object", "propertyNames": {"not": {"pattern": "^_"}, "maxLength": 3}}
+    check_exact(schema, [{"a": 1}, {"_a": 1}, {"abcd": 1}, {"ab": 1, "_": 2}, {}])
+
+
 def test_min_and_max_properties_count_members():
     schema = {
         "type": "object",

@@ -130,9 +130,13 @@ def _property_names_language(converter, assertions) -> Tuple[bool, Automaton | N
                 )
             if not constraints:
                 continue
-            automaton = Automaton.from_expression(constraints[0])
-            for constraint in constraints[1:]:
-                automaton = automaton.intersect(Automaton.from_expression(constraint))
+            automata = [
+                c if isinstance(c, Automaton) else Automaton.from_expression(c)
+                for c in constraints
+            ]
+            automaton = automata[0]
+            for other in automata[1:]:
+                automaton = automaton.intersect(other)
         combined = automaton if combined is None else combined.intersect(automaton)
     return True, combined
 
