@@ -348,6 +348,41 @@ def test_not_with_an_exact_positive_form(schema, instances):
     check_exact(schema, instances, strict_mode=False)
 
 
+@pytest.mark.parametrize(
+    "schema, instances",
+    [
+        (
+            {"if": {"type": "string"}, "then": {"minLength": 2}, "else": {"minimum": 5}},
+            ["a", "ab", 3, 7, None],
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"kind": {"enum": ["a", "b"]}, "x": {"type": "integer"}},
+                "if": {"properties": {"kind": {"const": "a"}}, "required": ["kind"]},
+                "then": {"required": ["x"]},
+                "else": {"not": {"required": ["x"]}},
+            },
+            [{"kind": "a", "x": 1}, {"kind": "a"}, {"kind": "b"}, {"kind": "b", "x": 1}, {"x": 1}],
+        ),
+        ({"not": {"minimum": 3, "maxLength": 2}}, [1, 3, 5, "ab", "abc", None]),
+        ({"not": {"properties": {"a": {"type": "string"}}}}, [{"a": "s"}, {"a": 1}, {}, 2]),
+    ],
+)
+def test_if_then_else_and_negated_keywords(schema, instances):
+    check_exact(schema, instances, strict_mode=False)
+
+
+def test_negated_properties_under_unevaluated_properties_is_refused():
+    schema = {
+        "properties": {"a": {}},
+        "not": {"properties": {"b": {"const": 1}}},
+        "unevaluatedProperties": False,
+    }
+    with pytest.raises(UnsupportedFeatureError):
+        json_schema_to_ebnf(schema)
+
+
 def test_one_of_disjoint_by_a_key_the_other_option_forbids():
     closed = {"type": "object", "additionalProperties": False}
     schema = {
@@ -422,9 +457,9 @@ def test_layout_options_follow_json_dumps():
 @pytest.mark.parametrize(
     "schema, keyword, pointer",
     [
-        ({"properties": {"a": {"not": {"minimum": 3}}}}, "not", "/properties/a/not"),
+        ({"properties": {"a": {"not": {"multipleOf": 3}}}}, "not", "/properties/a/not"),
         ({"type": "array", "uniqueItems": True}, "uniqueItems", "/uniqueItems"),
-        ({"if": {"type": "string"}, "then": {"minLength": 2}}, "if", "/if"),
+        ({"if": {"multipleOf": 2}, "then": {"minimum": 2}}, "if", "/if"),
         ({"items": {"contains": {"type": "integer"}}}, "contains", "/items/contains"),
         ({"dependentRequired": {"a": ["b"]}}, "dependentRequired", "/dependentRequired"),
         ({"oneOf": [{"type": "integer"}, {"minimum": 2}]}, "oneOf", "/oneOf"),
@@ -498,6 +533,9 @@ def _random_leaf(rng):
         lambda: {},
         lambda: {"type": "number", "exclusiveMaximum": 5},
         lambda: {"not": {"type": rng.choice(["string", "integer", "null"])}},
+        lambda: {"not": {"minimum": rng.randint(0, 6), "maxLength": 2}},
+        lambda: {"if": {"type": "integer"}, "then": {"maximum": 5}, "else": {"type": "string"}},
+        lambda: {"if": {"properties": {"a": {"const": 5}}}, "then": {"required": ["b"]}},
     ]
     return rng.choice(choices)()
 

@@ -33,8 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, List
 
-from ..exceptions import InvalidJSONSchemaError, LimitExceededError
-from .negation import rewrite_not
+from ..exceptions import InvalidJSONSchemaError, LimitExceededError, UnsupportedFeatureError
+from .negation import negation_options, rewrite_not
 from .refs import MAX_SCHEMA_DEPTH, SchemaDocument, child_pointer
 from .schema_model import Assertions, SchemaRef, canonical_json, json_type_of, merge
 
@@ -50,7 +50,7 @@ ANNOTATION_KEYWORDS = frozenset(
         "$recursiveAnchor", "discriminator", "nullable",
     ]
 )  # fmt: skip
-APPLICATOR_KEYWORDS = frozenset(["$ref", "allOf", "anyOf", "oneOf", "not"])
+APPLICATOR_KEYWORDS = frozenset(["$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"])
 
 
 @dataclass
@@ -108,6 +108,7 @@ class Normalizer:
             return self._finish(base, groups, (None, None, pointer), key)
         if isinstance(schema, _Synthetic):
             return self._finish(schema.base, list(schema.groups), schema.unevaluated, key)
+
         if schema is True:
             return Flat(Assertions(pointer=pointer))
         if schema is False:
@@ -128,10 +129,28 @@ class Normalizer:
             for k, v in schema.items()
             if k not in ("unevaluatedProperties", "unevaluatedItems")
         }
-        base, groups = self._flatten(pointer, top)
+        has_unevaluated = unevaluated[0] is not None or unevaluated[1] is not None
+        base, groups = self._flatten(pointer, top, (), has_unevaluated)
         return self._finish(base, groups, unevaluated, key)
 
-    def _flatten(self, pointer: str, schema: dict, extra_parts: tuple = ()):
+    def _if_then_else(self, part: dict, pointer: str) -> list:
+        """`if`/`then`/`else` as a group: (if and then) or (not-if and else)."""
+        if_pointer = child_pointer(pointer, "if")
+        negated = negation_options(part["if"], if_pointer, self.document)
+        if negated is None:
+            self.unsupported("if", if_pointer)  # raises unless lenient: then if/then/else drop
+            return []
+        then_branch = part.get("then", True)
+        else_branch = part.get("else", True)
+        then_pointer = child_pointer(pointer, "then")
+        else_pointer = child_pointer(pointer, "else")
+        options = [(then_pointer, {"allOf": [part["if"], then_branch]})]
+        options += [(else_pointer, {"allOf": [option, else_branch]}) for option in negated]
+        return [("anyOf", if_pointer, options)]
+
+    def _flatten(
+        self, pointer: str, schema: dict, extra_parts: tuple = (), has_unevaluated: bool = False
+    ):
         """Merge the node with its allOf branches and $ref targets; collect anyOf/oneOf groups."""
         merged: Assertions | None = None
         groups: list = []
@@ -156,6 +175,13 @@ class Normalizer:
                 )
             if part is not schema:
                 part = self.check_keywords(part, part_pointer)
+            if part.get("_fromNegation") and has_unevaluated:
+                raise UnsupportedFeatureError(
+                    "a negated 'properties' (from not/if) under unevaluatedProperties/Items",
+                    pointer=part_pointer,
+                )
+            if "if" in part:
+                groups.extend(self._if_then_else(part, part_pointer))
             if "not" in part:
                 not_pointer = child_pointer(part_pointer, "not")
                 rewritten = rewrite_not(part["not"], not_pointer, self.document)
@@ -196,8 +222,6 @@ class Normalizer:
                 and ("unevaluatedProperties" in part or "unevaluatedItems" in part)
                 and any(k in part for k in APPLICATOR_KEYWORDS)
             ):
-                from ..exceptions import UnsupportedFeatureError
-
                 raise UnsupportedFeatureError(
                     "unevaluatedProperties/unevaluatedItems in a subschema that itself combines"
                     " subschemas",
@@ -235,7 +259,8 @@ class Normalizer:
             # As an inner part, the option's keywords are checked and its own unevaluated*
             # keywords see only itself.
             inner = ((option_pointer, option),)
-            option_base, option_groups = self._flatten(option_pointer, {}, inner)
+            has_unevaluated = unevaluated[0] is not None or unevaluated[1] is not None
+            option_base, option_groups = self._flatten(option_pointer, {}, inner, has_unevaluated)
             if option_base is None:
                 continue
             combined = merge(base, option_base, self.matches_pattern)

@@ -12,9 +12,9 @@ declared properties never repeat and are never accepted as additional keys, unde
 escaping). It may reject some valid texts; each such narrowing is documented where it is made
 (numbers.py, strings.py, formats.py, combinators.py, whitespace.py).
 
-A keyword that cannot be enforced (`if`/`then`/`else`, `contains`, `uniqueItems: true`,
-`dependentRequired`, `dependentSchemas`, `dependencies`, `$dynamicRef`, `$recursiveRef`, and
-a `not` without an exact positive form, see negation.py)
+A keyword that cannot be enforced (`contains`, `uniqueItems: true`, `dependentRequired`,
+`dependentSchemas`, `dependencies`, `$dynamicRef`, `$recursiveRef`, and a `not` or an `if`
+whose schema has no exact negation, see negation.py)
 raises `UnsupportedFeatureError` naming it with its JSON pointer; with `lenient=True` it is
 dropped with a `UserWarning` naming the same (the grammar is then wider than the schema).
 Keywords of no vocabulary (`x-...`, typos) are ignored as the specification says.
@@ -126,11 +126,11 @@ class Converter:
                 dropped.append(keyword)
         if schema.get("uniqueItems") is True:
             dropped.append("uniqueItems")
-        if "if" in schema and ("then" in schema or "else" in schema):
-            dropped.append("if")
         for keyword in dropped:
             self.unsupported(keyword, child_pointer(pointer, keyword))
-        removed = set(dropped) | {"if", "then", "else", "uniqueItems", "minContains", "maxContains"}
+        removed = set(dropped) | {"uniqueItems", "minContains", "maxContains"}
+        if "if" not in schema:
+            removed |= {"then", "else"}  # without `if` they have no effect
         if not removed & set(schema):
             return schema
         return {k: v for k, v in schema.items() if k not in removed}

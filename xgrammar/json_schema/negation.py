@@ -1,27 +1,34 @@
-"""`not`: the negations that have an exact positive form, rewritten into one.
+"""Negating a schema exactly, for `not` and for the `else` side of `if`/`then`/`else`.
 
-`not S` accepts what `S` rejects. Remember that a type-specific keyword accepts every instance
-of another type, so `not {"pattern": p}` accepts only *strings* that do not match `p`, and
-`not {"required": ["a"]}` only *objects* without `a`. The forms rewritten here:
+`not S` accepts what `S` rejects. `S` is a conjunction of its keywords, so `not S` is the
+disjunction of the keywords' negations (De Morgan); each keyword has an exact positive
+negation here. Mind that a type-specific keyword accepts every instance of another type, so
+`not {"pattern": p}` accepts only *strings* that do not match `p`:
 
-| `not` of                      | becomes                                                    |
-| ----------------------------- | ---------------------------------------------------------- |
-| `true`, `{}`                  | `false`                                                    |
-| `false`                       | nothing (no constraint)                                    |
-| `{"not": X}`                  | `X`                                                        |
-| `{"type": T}`                 | the other types (not `integer` alone: a fractional-number   |
-|                               | language is not generated)                                 |
-| `{"enum": V}`, `{"const": v}` | `_notValues: V` (excluded scalar values)                   |
-| `{"pattern": p}`              | strings, `_notPatterns: [p]` (complement automaton)        |
-| `{"required": [a]}`           | objects, `_forbiddenKeys: [a]`; several names: `anyOf` one |
-|                               | absent name per option                                     |
-| `{"anyOf": [A, B]}`           | `not A` and `not B` (De Morgan)                            |
-| `{"$ref": r}`                 | `not` of the target (bounded by MAX_NEGATION_STEPS)        |
+| keyword of S                  | one option of `not S`                                       |
+| ----------------------------- | ----------------------------------------------------------- |
+| `type: T`                     | the other types (not `integer` without `number`: a          |
+|                               | fractional-only number language is not generated)           |
+| `enum: V`, `const: v`         | `_notValues: V` (excluded values)                           |
+| `pattern: p`                  | a string, `_notPatterns: [p]` (complement automaton)        |
+| `required: [a, b]`            | an object without `a`; an object without `b`                |
+| `properties: {k: P}`          | an object with `k` whose value matches `not P`              |
+| `minimum`/`maximum`/exclusive | a number on the other side of the bound                     |
+| `minLength`/`maxLength`, ...  | a string/array/object with the other count                  |
+| `not: X`                      | `X` (only if X evaluates no properties or items)            |
+| `anyOf: [A, B]`               | `not A` and `not B`                                         |
+| `$ref: r`                     | `not` of the target (bounded by `MAX_NEGATION_STEPS`)       |
+`true`/`{}` negate to nothing (no option), `false` to everything. Any other keyword makes the
+negation unsupported (None); the caller reports it or, in lenient mode, drops it.
 
-Anything else returns None: the caller reports `not` as unsupported (or drops it in lenient
-mode). The `_`-prefixed keys are internal; `schema_model.Assertions` reads them.
+Annotations: subschemas of `not` (and a failed `if`) evaluate no properties or items, but an
+option built from `properties` declares its key. The options that do so carry
+`_fromNegation: True`, and the combinator code refuses them under `unevaluatedProperties` /
+`unevaluatedItems`, where they would hide an unevaluated key. The `_`-prefixed keys are
+internal; `schema_model.Assertions` reads them.
 
-Entry point: `rewrite_not(negated, pointer, document) -> list of parts or None`.
+Entry points: `negation_options(schema, pointer, document) -> list of schemas or None`, and
+`rewrite_not(schema, pointer, document) -> list of parts (their conjunction) or None`.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from typing import Any, List
 from .refs import SchemaDocument
 from .schema_model import JSON_TYPES
 
-# Steps (double negations, $ref hops) one `not` may take before it is declared unsupported.
+# Steps ($ref hops) one negation may take before it is declared unsupported.
 MAX_NEGATION_STEPS = 64
 
 _EVALUATING = frozenset(
@@ -39,48 +46,111 @@ _EVALUATING = frozenset(
     + ["prefixItems", "additionalItems", "unevaluatedItems", "$ref", "allOf", "anyOf", "oneOf"]
     + ["contains", "if", "dependentSchemas"]
 )
-_IGNORED = frozenset(["title", "description", "$comment", "examples", "default", "$id", "$schema"])
+_IGNORED = frozenset(
+    ["title", "description", "$comment", "examples", "default", "$id", "$schema", "$anchor"]
+    + ["deprecated", "readOnly", "writeOnly", "$defs", "definitions", "format"]
+)
+# keyword -> (type it constrains, keyword of the negation, how the bound moves)
+_COUNT_NEGATIONS = {
+    "minLength": ("string", "maxLength", -1),
+    "maxLength": ("string", "minLength", +1),
+    "minItems": ("array", "maxItems", -1),
+    "maxItems": ("array", "minItems", +1),
+    "minProperties": ("object", "maxProperties", -1),
+    "maxProperties": ("object", "minProperties", +1),
+}
+_BOUND_NEGATIONS = {
+    "minimum": "exclusiveMaximum",
+    "exclusiveMinimum": "maximum",
+    "maximum": "exclusiveMinimum",
+    "exclusiveMaximum": "minimum",
+}
 
 
-def rewrite_not(negated: Any, pointer: str, document: SchemaDocument) -> List[Any] | None:
-    """Schema parts whose conjunction means `not negated`, or None when there is none here."""
-    for _ in range(MAX_NEGATION_STEPS):
-        if negated is True or negated == {}:
-            return [False]
-        if negated is False:
-            return []
-        if not isinstance(negated, dict):
+def _keyword_negation(keyword: str, value: Any, schema: dict) -> List[Any] | None:
+    """Options whose union is `not {keyword: value}` (within the schema's draft forms)."""
+    if keyword == "type":
+        names = value if isinstance(value, list) else [value]
+        if "integer" in names and "number" not in names:
             return None
-        keys = set(negated) - _IGNORED
-        if keys == {"$ref"}:
-            pointer, negated = document.resolve(negated["$ref"], pointer)
-            continue
-        if keys == {"not"}:
-            inner = negated["not"]
-            if isinstance(inner, dict) and set(inner) & _EVALUATING:
-                # Inside `not`, subschemas evaluate no properties or items; merged into the
-                # parent they would hide keys from its unevaluatedProperties/Items.
-                return None
-            return [inner]
-        if keys == {"anyOf"} and isinstance(negated["anyOf"], list):
-            return [{"not": option} for option in negated["anyOf"]]
-        if keys == {"type"}:
-            names = negated["type"] if isinstance(negated["type"], list) else [negated["type"]]
-            if "integer" in names and "number" not in names:
-                return None
-            excluded = set(names) | ({"integer"} if "number" in names else set())
-            return [{"type": [t for t in JSON_TYPES if t not in excluded]}]
-        if keys == {"enum"} and isinstance(negated["enum"], list):
-            return [{"_notValues": list(negated["enum"])}]
-        if keys == {"const"}:
-            return [{"_notValues": [negated["const"]]}]
-        if keys == {"pattern"} and isinstance(negated["pattern"], str):
-            return [{"type": "string", "_notPatterns": [negated["pattern"]]}]
-        if keys == {"required"} and isinstance(negated["required"], list) and negated["required"]:
-            names = negated["required"]
-            if not all(isinstance(name, str) for name in names):
-                return None
-            options = [{"type": "object", "_forbiddenKeys": [name]} for name in names]
-            return options if len(options) == 1 else [{"anyOf": options}]
-        return None
+        excluded = set(names) | ({"integer"} if "number" in names else set())
+        return [{"type": [t for t in JSON_TYPES if t not in excluded]}]
+    if keyword == "enum" and isinstance(value, list):
+        return [{"_notValues": list(value)}]
+    if keyword == "const":
+        return [{"_notValues": [value]}]
+    if keyword == "pattern" and isinstance(value, str):
+        return [{"type": "string", "_notPatterns": [value]}]
+    if keyword == "required" and isinstance(value, list):
+        if not all(isinstance(name, str) for name in value):
+            return None
+        return [{"type": "object", "_forbiddenKeys": [name]} for name in value]
+    if keyword == "properties" and isinstance(value, dict):
+        return [
+            {
+                "type": "object",
+                "required": [k],
+                "properties": {k: {"not": s}},
+                "_fromNegation": True,
+            }
+            for k, s in value.items()
+        ]
+    if keyword in _BOUND_NEGATIONS and not isinstance(value, bool):
+        if not isinstance(value, (int, float)):
+            return None
+        if keyword in ("minimum", "maximum") and isinstance(
+            schema.get("exclusive" + keyword[:1].upper() + keyword[1:]), bool
+        ):
+            return None  # draft-4 boolean exclusivity: negate the pair as a whole is not done
+        return [{"type": "number", _BOUND_NEGATIONS[keyword]: value}]
+    if keyword in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
+        return [] if value is False else None
+    if keyword in _COUNT_NEGATIONS and isinstance(value, int) and not isinstance(value, bool):
+        type_name, other, step = _COUNT_NEGATIONS[keyword]
+        bound = value + step
+        return [] if bound < 0 else [{"type": type_name, other: bound}]
     return None
+
+
+def negation_options(schema: Any, pointer: str, document: SchemaDocument) -> List[Any] | None:
+    """Schemas whose union is `not schema`, or None when this module cannot negate it."""
+    for _ in range(MAX_NEGATION_STEPS):
+        if schema is True or schema == {}:
+            return []
+        if schema is False:
+            return [True]
+        if not isinstance(schema, dict):
+            return None
+        keys = set(schema) - _IGNORED
+        if keys == {"$ref"}:
+            pointer, schema = document.resolve(schema["$ref"], pointer)
+            continue
+        break
+    else:
+        return None
+    options: List[Any] = []
+    for keyword in sorted(keys):
+        value = schema[keyword]
+        if keyword == "not":
+            if isinstance(value, dict) and set(value) & _EVALUATING:
+                return None  # merged into the parent it would count as evaluating keys
+            options.append(value)
+            continue
+        if keyword == "anyOf" and isinstance(value, list):
+            options.append({"allOf": [{"not": option} for option in value]})
+            continue
+        negated = _keyword_negation(keyword, value, schema)
+        if negated is None:
+            return None
+        options.extend(negated)
+    return options
+
+
+def rewrite_not(schema: Any, pointer: str, document: SchemaDocument) -> List[Any] | None:
+    """Parts whose conjunction means `not schema` (see `negation_options`)."""
+    options = negation_options(schema, pointer, document)
+    if options is None:
+        return None
+    if not options:
+        return [False]
+    return options if len(options) == 1 else [{"anyOf": options}]

@@ -131,8 +131,7 @@ def _property_names_language(converter, assertions) -> Tuple[bool, Automaton | N
             if not constraints:
                 continue
             automata = [
-                c if isinstance(c, Automaton) else Automaton.from_expression(c)
-                for c in constraints
+                c if isinstance(c, Automaton) else Automaton.from_expression(c) for c in constraints
             ]
             automaton = automata[0]
             for other in automata[1:]:
