@@ -367,6 +367,8 @@ def test_not_with_an_exact_positive_form(schema, instances):
         ),
         ({"not": {"minimum": 3, "maxLength": 2}}, [1, 3, 5, "ab", "abc", None]),
         ({"not": {"properties": {"a": {"type": "string"}}}}, [{"a": "s"}, {"a": 1}, {}, 2]),
+        ({"not": {"type": "integer"}}, [1, 1.5, -0.25, "s", None]),
+        ({"type": "number", "not": {"enum": [1, 2.5]}}, [1, 2.5, 2, 3.75, 0]),
     ],
 )
 def test_if_then_else_and_negated_keywords(schema, instances):

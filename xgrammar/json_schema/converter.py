@@ -45,10 +45,16 @@ from ..exceptions import (
 from . import ebnf
 from .combinators import AllOfRefs, Alternatives, Flat, Normalizer, Reference
 from .formats import format_language
-from .numbers import NumberLanguage, number_language
+from .numbers import (
+    JSON_NUMBER_WITHOUT_EXPONENT,
+    NON_INTEGER_NUMBER,
+    NumberLanguage,
+    number_language,
+    number_spellings,
+)
 from .patterns import pattern_language
 from .refs import SchemaDocument, child_pointer
-from .regular import Automaton
+from .regular import Alt, Automaton
 from .schema_model import Assertions, SchemaRef, canonical_json, json_type_of
 from .strings import JsonStringEncoder, names_automaton, string_language, string_literal
 from .whitespace import Layout
@@ -257,11 +263,11 @@ class Converter:
         hint = ("root" + assertions.pointer) if assertions.pointer else "root"
         excluded = {canonical_json(v) for v in assertions.excluded_values}
         excluded_types = {json_type_of(v) for v in assertions.excluded_values}
-        if excluded_types & {"array", "object"} & types or (
-            "number" in types and excluded_types & {"integer", "number"}
-        ):
+        if assertions.not_integer:
+            types.discard("integer")
+        if excluded_types & {"array", "object"} & types:
             raise UnsupportedFeatureError(
-                "'not' excluding array, object or non-integer number values",
+                "'not' excluding array or object values",
                 pointer=assertions.pointer,
             )
         options = []
@@ -286,7 +292,11 @@ class Converter:
         return ebnf.choice(*options)
 
     def number_expression(self, assertions: Assertions, integer: bool, hint: str) -> ebnf.Expr:
-        plain = assertions.multiple_of is None and not assertions.excluded_values
+        excluded = [
+            v for v in assertions.excluded_values if json_type_of(v) in ("integer", "number")
+        ]
+        narrowed = bool(excluded) or (assertions.not_integer and not integer)
+        plain = assertions.multiple_of is None and not narrowed
         if assertions.lower is None and assertions.upper is None and plain:
             name = "json_integer" if integer else "json_number"
             return self.shared_rule(
@@ -294,12 +304,22 @@ class Converter:
                 lambda: number_language(None, None, None, integer)[0].to_ebnf(self.table, name),
             )
         parts = number_language(assertions.lower, assertions.upper, assertions.multiple_of, integer)
-        excluded = sorted(
-            {str(int(v)) for v in assertions.excluded_values if json_type_of(v) == "integer"}
-        )
-        if excluded and integer:  # integers are written one way only, so exclusion is exact
-            allowed = names_automaton(excluded).complement()
-            parts = [NumberLanguage(automaton=p.as_automaton().intersect(allowed)) for p in parts]
+        if narrowed:
+            # Exclusions remove every exponent-free spelling of a value, so the exponent forms
+            # (which could spell it too) are left out altogether: narrower, never wider.
+            filters = [Automaton.from_expression(JSON_NUMBER_WITHOUT_EXPONENT)]
+            if excluded:
+                spellings = Alt(tuple(number_spellings(Decimal(str(v))) for v in excluded))
+                filters.append(Automaton.from_expression(spellings).complement())
+            if assertions.not_integer and not integer:
+                filters.append(Automaton.from_expression(NON_INTEGER_NUMBER))
+            narrowed_parts = []
+            for part in parts:
+                automaton = part.as_automaton()
+                for allowed in filters:
+                    automaton = automaton.intersect(allowed)
+                narrowed_parts.append(NumberLanguage(automaton=automaton))
+            parts = narrowed_parts
         return ebnf.choice(*(part.to_ebnf(self.table, hint) for part in parts))
 
     def string_constraints(self, assertions: Assertions) -> list:
@@ -336,6 +356,8 @@ class Converter:
         """Whether an enum/const value meets the node's other assertions."""
         value_type = json_type_of(value)
         if canonical_json(value) in {canonical_json(v) for v in assertions.excluded_values}:
+            return False
+        if assertions.not_integer and value_type == "integer":
             return False
         if value_type not in types and not (value_type == "integer" and "number" in types):
             return False

@@ -7,8 +7,8 @@ negation here. Mind that a type-specific keyword accepts every instance of anoth
 
 | keyword of S                  | one option of `not S`                                       |
 | ----------------------------- | ----------------------------------------------------------- |
-| `type: T`                     | the other types (not `integer` without `number`: a          |
-|                               | fractional-only number language is not generated)           |
+| `type: T`                     | the other types (`not integer`: numbers with a non-zero     |
+|                               | fraction digit, `_notInteger`)                              |
 | `enum: V`, `const: v`         | `_notValues: V` (excluded values)                           |
 | `pattern: p`                  | a string, `_notPatterns: [p]` (complement automaton)        |
 | `required: [a, b]`            | an object without `a`; an object without `b`                |
@@ -71,10 +71,11 @@ def _keyword_negation(keyword: str, value: Any, schema: dict) -> List[Any] | Non
     """Options whose union is `not {keyword: value}` (within the schema's draft forms)."""
     if keyword == "type":
         names = value if isinstance(value, list) else [value]
-        if "integer" in names and "number" not in names:
-            return None
         excluded = set(names) | ({"integer"} if "number" in names else set())
-        return [{"type": [t for t in JSON_TYPES if t not in excluded]}]
+        others = [t for t in JSON_TYPES if t not in excluded]
+        if "integer" in names and "number" not in names:
+            return [{"type": others, "_notInteger": True}]  # numbers with a fraction only
+        return [{"type": others}]
     if keyword == "enum" and isinstance(value, list):
         return [{"_notValues": list(value)}]
     if keyword == "const":

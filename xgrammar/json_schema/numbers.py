@@ -255,6 +255,39 @@ JSON_INTEGER = Concat(
 )
 
 
+JSON_NUMBER_WITHOUT_EXPONENT = Concat(JSON_NUMBER.items[:3])
+# Numbers with a non-zero fraction digit: the non-integers (written without an exponent).
+NON_INTEGER_NUMBER = Concat(
+    (
+        Repeat(literal_expression("-"), 0, 1),
+        Alt((literal_expression("0"), Concat((NONZERO_DIGIT, DIGIT_STAR)))),
+        literal_expression("."),
+        DIGIT_STAR,
+        NONZERO_DIGIT,
+        DIGIT_STAR,
+    )
+)
+
+
+def number_spellings(value: Decimal):
+    """Every exponent-free JSON spelling of `value` (`5`, `5.0`, `5.00`, ...; `-0` for zero)."""
+    magnitude = abs(value)
+    integer_part, fraction = _split(magnitude)
+    digits = literal_expression(str(integer_part))
+    if fraction:
+        text = Concat(
+            (digits, literal_expression("." + fraction), Repeat(literal_expression("0"), 0, None))
+        )
+    else:
+        zeros = Repeat(
+            Concat((literal_expression("."), Repeat(literal_expression("0"), 1, None))), 0, 1
+        )
+        text = Concat((digits, zeros))
+    if value == 0:
+        return Concat((Repeat(literal_expression("-"), 0, 1), text))
+    return Concat((literal_expression("-"), text)) if value < 0 else text
+
+
 def _integer_bounds_language(lower: Bound, upper: Bound):
     def ceiling(bound: Tuple[Decimal, bool]) -> int:
         value = int(bound[0].to_integral_value(rounding="ROUND_CEILING"))

@@ -137,6 +137,7 @@ class Assertions:
     excluded_values: List[Any] = field(default_factory=list)
     not_patterns: List[Tuple[str, str]] = field(default_factory=list)
     forbidden_keys: List[str] = field(default_factory=list)
+    not_integer: bool = False  # numbers must have a non-zero fraction (from `not: {type: integer}`)
 
     @staticmethod
     def from_keywords(schema: Dict[str, Any], pointer: str, is_draft4: bool) -> Assertions:
@@ -194,6 +195,7 @@ class Assertions:
         result.excluded_values = list(schema.get("_notValues", []))
         result.not_patterns = [(p, at("not")) for p in schema.get("_notPatterns", [])]
         result.forbidden_keys = list(schema.get("_forbiddenKeys", []))
+        result.not_integer = bool(schema.get("_notInteger"))
         if result.forbidden_keys:
             result.has_object_keywords = True
         _read_array_keywords(result, schema, at)
@@ -342,6 +344,7 @@ def merge(a: Assertions, b: Assertions, matches_pattern) -> Assertions:
         excluded_values=a.excluded_values + b.excluded_values,
         not_patterns=a.not_patterns + b.not_patterns,
         forbidden_keys=list(dict.fromkeys(a.forbidden_keys + b.forbidden_keys)),
+        not_integer=a.not_integer or b.not_integer,
     )
     for side in (a, b):
         if side.unevaluated_items is not None or side.unevaluated_properties is not None:
