@@ -36,21 +36,54 @@ VocabType ToVocabType(int value) {
   return static_cast<VocabType>(value);
 }
 
+// UTF-8 of a str read straight from its code points. PyUnicode_AsUTF8AndSize would also work,
+// but it stores a UTF-8 copy inside every non-ASCII str it sees: 150k allocations that outlive
+// the call for a byte-level vocabulary. Returns false for a lone surrogate (no UTF-8 form).
+bool AppendUtf8(PyObject* text, std::string* out) {
+  const int kind = PyUnicode_KIND(text);
+  const void* data = PyUnicode_DATA(text);
+  const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+  out->reserve(static_cast<size_t>(length) * (kind == PyUnicode_1BYTE_KIND ? 2 : 4));
+  for (Py_ssize_t index = 0; index < length; ++index) {
+    const Py_UCS4 code_point = PyUnicode_READ(kind, data, index);
+    if (code_point < 0x80) {
+      out->push_back(static_cast<char>(code_point));
+    } else if (code_point < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+      out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+    } else if (code_point < 0x10000) {
+      if (code_point >= 0xD800 && code_point <= 0xDFFF) return false;
+      out->push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+    }
+  }
+  return true;
+}
+
 // Each item is a str (taken as its UTF-8 bytes) or bytes (taken as is).
 std::string TokenBytes(PyObject* item, size_t id) {
   if (PyBytes_Check(item)) {
     return std::string(PyBytes_AS_STRING(item), static_cast<size_t>(PyBytes_GET_SIZE(item)));
   }
   if (PyUnicode_Check(item)) {
-    Py_ssize_t size = 0;
-    const char* data = PyUnicode_AsUTF8AndSize(item, &size);
-    if (data == nullptr) {
-      PyErr_Clear();  // a lone surrogate: the str has no UTF-8 form
+    if (PyUnicode_IS_ASCII(item)) {
+      return std::string(static_cast<const char*>(PyUnicode_DATA(item)),
+                         static_cast<size_t>(PyUnicode_GET_LENGTH(item)));
+    }
+    std::string bytes;
+    if (!AppendUtf8(item, &bytes)) {
       xgrammar::ThrowError(ErrorKind::kInvalidArgument,
                            "token " + std::to_string(id) +
-                               " is a str that cannot be encoded as UTF-8; pass bytes instead");
+                               " is a str with a lone surrogate, which has no UTF-8 form; pass "
+                               "bytes instead");
     }
-    return std::string(data, static_cast<size_t>(size));
+    return bytes;
   }
   xgrammar::ThrowError(ErrorKind::kInvalidArgument,
                        "token " + std::to_string(id) + " is of type " +

@@ -2,6 +2,7 @@
 #include "cpp/tokenizer_info.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -82,16 +83,32 @@ void TokenizerInfo::BuildSortedView() {
   }
   for (int32_t id : special_token_ids_) excluded[id] = true;
 
-  sorted_token_ids_.reserve(num_decoded);
+  // Sorting compares a key made of each token's first 8 bytes before touching the strings: two
+  // different keys order their tokens exactly as memcmp would (a shorter token is padded with
+  // zero bytes, which sort first), and the key array is cache friendly. Only ties compare the
+  // full bytes. std::string::compare orders bytes as unsigned char, i.e. memcmp order.
+  struct SortEntry {
+    uint64_t prefix_key;
+    int32_t id;
+  };
+  std::vector<SortEntry> entries;
+  entries.reserve(num_decoded);
   for (int32_t id = 0; id < num_decoded; ++id) {
-    if (!excluded[id]) sorted_token_ids_.push_back(id);
+    if (excluded[id]) continue;
+    const std::string& token = decoded_vocab_[id];
+    uint64_t key = 0;
+    for (size_t index = 0; index < 8; ++index) {
+      key = (key << 8) | (index < token.size() ? static_cast<unsigned char>(token[index]) : 0);
+    }
+    entries.push_back({key, id});
   }
-  // std::string compares through char_traits<char>, which orders bytes as unsigned char, i.e.
-  // memcmp order, with a proper prefix first.
-  std::sort(sorted_token_ids_.begin(), sorted_token_ids_.end(), [this](int32_t a, int32_t b) {
-    int order = decoded_vocab_[a].compare(decoded_vocab_[b]);
-    return order != 0 ? order < 0 : a < b;
+  std::sort(entries.begin(), entries.end(), [this](const SortEntry& a, const SortEntry& b) {
+    if (a.prefix_key != b.prefix_key) return a.prefix_key < b.prefix_key;
+    int order = decoded_vocab_[a.id].compare(decoded_vocab_[b.id]);
+    return order != 0 ? order < 0 : a.id < b.id;
   });
+  sorted_token_ids_.reserve(entries.size());
+  for (const SortEntry& entry : entries) sorted_token_ids_.push_back(entry.id);
 
   const size_t num_sorted = sorted_token_ids_.size();
   sorted_common_prefix_.assign(num_sorted, 0);
