@@ -243,3 +243,14 @@ def test_python_flavour(pattern, options, accepted, rejected):
         assert oracle.accepts(value) and re.fullmatch(pattern, value, flags), value
     for value in rejected:
         assert not oracle.accepts(value) and not re.fullmatch(pattern, value, flags), value
+
+
+def test_lookbehind_after_a_star_is_rewritten_exactly():
+    pattern = r'".*?(?<!\\)(\\\\)*?"'
+    options = RegexOptions(RegexFlavor.PYTHON)
+    oracle = EbnfOracle(regex_to_rules(pattern, "root", options=options).to_ebnf_text())
+    compiled = re.compile(pattern)
+    for text in ['""', '"a"', '"a\\"', '"a\\\\"', '"\\\\\\"', '"a"b"', '"\n"', '"\\"']:
+        assert oracle.accepts(text) == bool(compiled.fullmatch(text)), text
+    with pytest.raises(UnsupportedFeatureError):
+        regex_to_ebnf("a(?<!b)c*")
