@@ -14,8 +14,10 @@ from ebnf_oracle import EbnfOracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xgrammar import Grammar
 from xgrammar.exceptions import GrammarSyntaxError, InvalidGrammarError, UnsupportedFeatureError
 from xgrammar.lark_frontend import lark_to_ebnf
+from xgrammar.testing import _is_grammar_accept_string
 
 ARITHMETIC = r"""
 ?start: sum
@@ -150,3 +152,12 @@ def test_rule_named_root_and_custom_start():
 def test_errors(text, error):
     with pytest.raises(error):
         lark_to_ebnf(text)
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_grammar_from_lark_in_the_engine_agrees_with_lark(index):
+    grammar_text, seeds, _ = CASES[index]
+    grammar = Grammar.from_lark(grammar_text)
+    reference, _ = _prepared(index)
+    for text in seeds + [seed[:-1] for seed in seeds] + [seed + "(" for seed in seeds]:
+        assert _is_grammar_accept_string(grammar, text) == _accepts_lark(reference, text), text

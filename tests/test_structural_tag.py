@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from reference import earley
 from structural_tag_oracle import StructuralTagOracle
 
+from xgrammar import Grammar
 from xgrammar.exceptions import InvalidJSONError, InvalidStructuralTagError, LimitExceededError
 from xgrammar.structural_tag import structural_tag_to_ebnf
+from xgrammar.testing import _is_grammar_accept_string
 
 
 def _schema_stand_in_ebnf(schema) -> str:
@@ -266,3 +268,36 @@ def test_nesting_is_limited():
         fmt = {"type": "sequence", "elements": [fmt]}
     with pytest.raises(LimitExceededError):
         structural_tag_to_ebnf(_tag(fmt))
+
+
+def test_json_schema_format_uses_the_json_schema_converter():
+    schema = {"type": "object", "properties": {"x": {"type": "integer"}}, "required": ["x"]}
+    text = structural_tag_to_ebnf([{"begin": "<f=a>", "schema": schema, "end": "</f>"}], ["<f="])
+    recognizer = earley.Recognizer(text)
+    assert recognizer.accepts(b'say <f=a>{"x": 1}</f> done')
+    assert not recognizer.accepts(b'say <f=a>{"x": "1"}</f> done')
+    assert not recognizer.accepts(b"say <f=a>{}</f> done")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_engine_agrees_with_the_reference(name):
+    grammar = Grammar.from_ebnf(
+        structural_tag_to_ebnf(CASES[name], json_schema_to_ebnf=_schema_stand_in_ebnf)
+    )
+    for pieces in (
+        ["<f=", "a>", "{1}", "</f>"],
+        ["<t>", "x", "</t>"],
+        ["<t>", "<f=", "b>", "</f>", "</t>"],
+        ["x", "1", ",", "x", "2"],
+        [],
+    ):
+        text = "".join(pieces)
+        assert _is_grammar_accept_string(grammar, text) == ORACLE.accepts(CASES[name], text), text
+
+
+def test_grammar_from_structural_tag_end_to_end():
+    grammar = Grammar.from_structural_tag(
+        json.dumps(CASES["triggered"]).replace("{}", '{"type": "integer"}')
+    )
+    assert _is_grammar_accept_string(grammar, "hi <f=a>12</f>")
+    assert not _is_grammar_accept_string(grammar, "hi <f=a>1.5</f>")
