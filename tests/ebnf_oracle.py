@@ -147,7 +147,7 @@ class EbnfOracle:
             value = _unescape(str(tree.children[0])[1:-1])
             return "" if not value else "/" + "".join(_regex_char(c) for c in value) + "/"
         if kind == "char_class":
-            return "/" + _python_class(str(tree.children[0])).replace("/", "\\/") + "/"
+            return "/" + _python_class(str(tree.children[0])) + "/"
         if kind == "reference":
             return self.names[str(tree.children[0])]
         if kind == "group":

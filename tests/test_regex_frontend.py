@@ -14,8 +14,10 @@ from ebnf_oracle import EbnfOracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xgrammar import Grammar
 from xgrammar.exceptions import GrammarSyntaxError, LimitExceededError, UnsupportedFeatureError
 from xgrammar.regex import RegexFlavor, RegexOptions, regex_to_ebnf, regex_to_rules
+from xgrammar.testing import _is_grammar_accept_string
 
 # ---- one generated tree, two spellings ------------------------------------------------------
 
@@ -243,3 +245,32 @@ def test_python_flavour(pattern, options, accepted, rejected):
         assert oracle.accepts(value) and re.fullmatch(pattern, value, flags), value
     for value in rejected:
         assert not oracle.accepts(value) and not re.fullmatch(pattern, value, flags), value
+
+
+def test_lookbehind_after_a_star_is_rewritten_exactly():
+    pattern = r'".*?(?<!\\)(\\\\)*?"'
+    options = RegexOptions(RegexFlavor.PYTHON)
+    oracle = EbnfOracle(regex_to_rules(pattern, "root", options=options).to_ebnf_text())
+    compiled = re.compile(pattern)
+    for text in ['""', '"a"', '"a\\"', '"a\\\\"', '"\\\\\\"', '"a"b"', '"\n"', '"\\"']:
+        assert oracle.accepts(text) == bool(compiled.fullmatch(text)), text
+    with pytest.raises(UnsupportedFeatureError):
+        regex_to_ebnf("a(?<!b)c*")
+
+
+@pytest.mark.parametrize(
+    "pattern, texts",
+    [
+        ("^(?:ab|c)*\\d{2,3}$", ["", "ab12", "cab123", "ab1", "abc1234", "x12"]),
+        ("[^\\n]+é?", ["a", "é", "\n", "aé", "\U0001f600"]),
+        ("(?<n>\\w)\\s*\\.\\*", ["a .*", "a\u3000.*", "a*"]),
+    ],
+)
+def test_grammar_from_regex_in_the_engine_agrees_with_re(pattern, texts):
+    grammar = Grammar.from_regex(pattern)
+    python = re.compile(pattern.replace("(?<n>", "(?P<n>").replace("\\w", "[0-9A-Za-z_]"))
+    for text in texts:
+        expected = bool(python.fullmatch(text))
+        if "\\s" in pattern:
+            expected = bool(re.fullmatch(r"[0-9A-Za-z_][\s\u3000\ufeff]*\.\*", text))
+        assert _is_grammar_accept_string(grammar, text) == expected, text

@@ -124,15 +124,44 @@ def _normalize(ranges: Iterable[Range]) -> tuple[Range, ...]:
     return tuple(result)
 
 
+def _python_simple_lower():
+    """CPython `re`'s own lower-casing (simple mappings) and its extra equivalences."""
+    try:
+        import _sre
+
+        lower = _sre.unicode_tolower
+    except (ImportError, AttributeError):  # not CPython: the one-character str.lower
+
+        def lower(cp: int) -> int:
+            folded = chr(cp).lower()
+            return ord(folded) if len(folded) == 1 else cp
+
+    fixes: dict = {}
+    # The table moved between CPython versions: re._casefix (3.11+), sre_compile (3.7-3.10).
+    for module_name, table_name in (
+        ("re._casefix", "_EXTRA_CASES"),
+        ("sre_compile", "_ignorecase_fixes"),
+    ):
+        try:
+            module = __import__(module_name, fromlist=[table_name])
+        except ImportError:
+            continue
+        if hasattr(module, table_name):
+            fixes = getattr(module, table_name)
+            break
+    return lower, fixes
+
+
 @functools.cache
 def _case_variant_table() -> tuple[list[int], list[tuple[int, ...]]]:
-    """For every code point with a different one-character upper or lower case, its variants.
+    """For every code point that has case variants, the sorted tuple of those variants.
 
-    Simple (one-to-one) case mappings only, as regex engines use for case-insensitive matching.
-    Cased letters all lie below U+20000, so the scan stops there (~50 ms, once per process).
+    Two code points are case variants when Python's `re` with IGNORECASE matches one with the
+    other: they have the same simple lower case, or `re` lists them as equivalent (such as
+    i / dotless i). Cased letters all lie below U+20000, so the scan stops there (~0.2 s, once
+    per process). Union-find makes the classes transitive (k, K and the Kelvin sign).
     """
-    # Union-find over "is a one-character case mapping of": the classes are the connected
-    # components, so that k, K and the Kelvin sign all reach each other.
+    lower, fixes = _python_simple_lower()
     parent: dict[int, int] = {}
 
     def find(cp: int) -> int:
@@ -140,25 +169,27 @@ def _case_variant_table() -> tuple[list[int], list[tuple[int, ...]]]:
             cp = parent[cp]
         return cp
 
+    def union(a: int, b: int) -> None:
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+
     for cp in range(0x20000):
         if SURROGATE_FIRST <= cp <= SURROGATE_LAST:
             continue
-        char = chr(cp)
-        for variant in (char.lower(), char.upper(), char.casefold()):
-            if len(variant) == 1 and ord(variant) != cp:
-                root_a, root_b = find(cp), find(ord(variant))
-                if root_a != root_b:
-                    parent[max(root_a, root_b)] = min(root_a, root_b)
-    components: dict[int, list[int]] = {}
-    for cp in parent:
-        components.setdefault(find(cp), []).append(cp)
-    for root, members in components.items():
-        if root not in members:
-            members.append(root)
+        folded = lower(cp)
+        if folded != cp:
+            union(cp, folded)
+        for other in fixes.get(cp, ()):
+            union(cp, other)
+    components: dict[int, set] = {}
+    for cp in list(parent):
+        components.setdefault(find(cp), set()).add(cp)
     variants_of: dict[int, tuple[int, ...]] = {}
-    for members in components.values():
+    for root, members in components.items():
+        members.add(root)
         for cp in members:
-            variants_of[cp] = tuple(sorted(set(members) - {cp}))
+            variants_of[cp] = tuple(sorted(members - {cp}))
     keys = sorted(variants_of)
     return keys, [variants_of[cp] for cp in keys]
 

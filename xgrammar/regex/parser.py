@@ -140,6 +140,8 @@ class _Parser:
             if char == "|":
                 self.pos += 1
                 group.alternatives.append(_Alternative())
+            elif char == "(" and self.pattern.startswith("(?<!", offset):
+                self.negative_lookbehind_after_star(group)
             elif char == "(":
                 self.open_group()
                 if len(stack) > self.options.max_nesting_depth:
@@ -238,6 +240,46 @@ class _Parser:
         return True
 
     # ---- groups -----------------------------------------------------------------------------
+
+    def negative_lookbehind_after_star(self, group: _OpenGroup) -> None:
+        """The one lookbehind form we model: `P S* (?<!C)` with one-character P, S and C.
+
+        Lark's ESCAPED_STRING (`".*?(?<!\\)(\\\\)*?"`) is built this way. When P cannot be
+        in C, the assertion only says "S* is empty or its last character is not in C", which
+        is exactly `(?:S*[S-C])?`. Anything else stays unsupported.
+        """
+        offset = self.pos
+        items = group.current.items
+        self.pos += 4
+        body_start = self.pos
+        if self.peek() == "[":
+            forbidden = self.parse_class()
+        elif self.peek() == "\\" and self.peek(1) != "":
+            chars = self.class_escape_set(self.peek(1))
+            if chars is None:
+                chars = self.literal_set(self.read_character_escape(in_class=False))
+            else:
+                self.pos += 2
+            forbidden = chars
+        else:
+            self.pos += 1
+            forbidden = self.literal_set(ord(self.pattern[body_start]))
+        star = items[-1] if items else None
+        before = items[-2] if len(items) >= 2 else None
+        if (
+            self.peek() != ")"
+            or not isinstance(star, ast.Repeat)
+            or (star.min_count, star.max_count) != (0, None)
+            or not isinstance(star.item, ast.CharSet)
+            or not isinstance(before, ast.CharSet)
+            or not before.chars.intersection(forbidden).is_empty()
+        ):
+            raise unsupported("lookaround assertions are not supported", offset)
+        self.pos += 1
+        last = ast.CharSet(star.item.chars.difference(forbidden), star.offset)
+        rewritten = ast.Repeat(ast.Sequence((star, last), star.offset), 0, 1, star.offset)
+        items[-1] = rewritten
+        group.current.last_quantifiable = False
 
     def open_group(self) -> None:
         """Consumes `(` and the group's prefix, rejecting non-regular group kinds."""
