@@ -1,0 +1,58 @@
+"""PNG plots of a benchmark run: per-engine CDFs of per-token mask time and of compile time.
+
+Entry point: ``write_cdf_plot(values_by_engine, path, title, unit)``. The x axis is logarithmic
+because the interesting part of these distributions is the tail, three or more decades above
+the median. Each curve is drawn from at most ``CDF_POINTS`` quantiles (plus the maximum) so that
+a run with millions of tokens still yields a small file. matplotlib is imported lazily with the
+Agg backend, so the rest of the harness works without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CDF_POINTS = 2000
+
+
+def cdf_points(values):
+    """(x, y) pairs of the empirical CDF, thinned to at most CDF_POINTS + 1 points."""
+    ordered = sorted(value for value in values if value > 0)
+    count = len(ordered)
+    if count == 0:
+        return [], []
+    if count <= CDF_POINTS:
+        indices = range(count)
+    else:
+        step = (count - 1) / CDF_POINTS
+        indices = sorted({round(i * step) for i in range(CDF_POINTS + 1)} | {count - 1})
+    xs = [ordered[i] for i in indices]
+    ys = [(i + 1) / count for i in indices]
+    return xs, ys
+
+
+def write_cdf_plot(values_by_engine: dict, path: Path, title: str, unit: str) -> bool:
+    """Writes the plot; returns False (and writes nothing) when no engine has data."""
+    series = {engine: cdf_points(values) for engine, values in values_by_engine.items()}
+    series = {engine: points for engine, points in series.items() if points[0]}
+    if not series:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(7, 4), dpi=100)
+    for engine, (xs, ys) in series.items():
+        axes.step(xs, ys, where="post", label=f"{engine} (n={len(values_by_engine[engine]):,})")
+    axes.set_xscale("log")
+    axes.set_xlabel(unit)
+    axes.set_ylabel("fraction at or below")
+    axes.set_ylim(0, 1.01)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.set_title(title)
+    axes.legend(loc="lower right")
+    figure.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    pyplot.close(figure)
+    return True
