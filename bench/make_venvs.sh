@@ -15,6 +15,8 @@ python_bin="${PYTHON:-python3}"
 TORCH_PIN="torch==2.13.0"
 TOKENIZERS_PIN="tokenizers==0.23.3"
 NUMPY_PIN="numpy>=1.24"
+# The micro-benchmarks (bench/micro) run inside the two venvs with XGrammar's API.
+MICRO_BENCH_DEPS=("pytest>=7" "pytest-benchmark>=4")
 
 make_venv() {
   local name="$1"
@@ -31,7 +33,8 @@ install_upstream() {
   # xgrammar 0.2.8 declares triton as a dependency for its GPU kernels; the benchmark runs on
   # CPU only, so its other dependencies are installed explicitly and triton is left out.
   make_venv upstream "${TORCH_PIN}" "${TOKENIZERS_PIN}" "${NUMPY_PIN}" \
-    "transformers>=4.38.0" pydantic "typing-extensions>=4.9.0" "apache-tvm-ffi>=0.1.11"
+    "transformers>=4.38.0" pydantic "typing-extensions>=4.9.0" "apache-tvm-ffi>=0.1.11" \
+    "${MICRO_BENCH_DEPS[@]}"
   "${venvs_dir}/upstream/bin/pip" install -q --no-deps "xgrammar==0.2.8"
 }
 
@@ -45,7 +48,7 @@ install_outlines() {
 
 install_ours() {
   # A regular (non-editable) install of this checkout: the benchmark measures what users get.
-  make_venv ours "${TOKENIZERS_PIN}" "${NUMPY_PIN}"
+  make_venv ours "${TOKENIZERS_PIN}" "${NUMPY_PIN}" "${MICRO_BENCH_DEPS[@]}"
   "${venvs_dir}/ours/bin/pip" install -q "${repo_root}"
 }
 

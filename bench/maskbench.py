@@ -100,7 +100,10 @@ def select_schema_files(data_dir: Path, subsets, limit: int, seed: int) -> list:
         folders = [folder for folder in folders if folder.name in subsets]
     files = [(folder.name, path) for folder in folders for path in sorted(folder.glob("*.json"))]
     if 0 < limit < len(files):
-        files = sorted(random.Random(seed).sample(files, limit))
+        # Shuffle-then-cut keeps samples nested: a larger --limit with the same seed contains a
+        # smaller one, so growing a run reuses every cached result.
+        random.Random(seed).shuffle(files)
+        files = sorted(files[:limit])
     return files
 
 
