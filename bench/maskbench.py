@@ -84,6 +84,12 @@ def parse_args(argv=None):
         "--report-only", action="store_true", help="rewrite the table and plots from the cache"
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="parallel lanes (default 1); only with that many idle cores, or timings suffer",
+    )
+    parser.add_argument(
         "--venvs", type=Path, default=DEFAULT_VENVS_DIR, help="folder of per-engine venvs"
     )
     return parser.parse_args(argv)
@@ -229,6 +235,7 @@ def main(argv=None) -> int:
                     "venvs_dir": args.venvs,
                 },
                 args.timeout,
+                jobs=args.jobs,
             )
         )
         versions_path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")

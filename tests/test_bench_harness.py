@@ -132,6 +132,7 @@ def test_sampling_is_seeded_and_respects_subsets(tmp_path):
     assert first == select_schema_files(tmp_path, [], 10, seed=3)
     assert first != select_schema_files(tmp_path, [], 10, seed=4)
     assert len(first) == 10 and set(first) <= set(everything)
+    assert set(first) <= set(select_schema_files(tmp_path, [], 25, seed=3))  # samples nest
     only_b = select_schema_files(tmp_path, ["B"], 0, 0)
     assert {subset for subset, _ in only_b} == {"B"} and len(only_b) == 20
 
@@ -247,7 +248,8 @@ def test_timeout_crash_and_oom_are_reported_and_the_worker_restarts(fake_engine)
         assert process.restarts == 3
 
 
-def test_run_benchmark_skips_what_the_store_already_has(fake_engine, tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_run_benchmark_skips_what_the_store_already_has(fake_engine, tmp_path, jobs):
     store = ResultsStore.open(tmp_path / "out", {"s": 1})
     items = [BenchItem(f"S/{n}", "S", {"kind": "ok"}, [[2, 4]], [[1]]) for n in range(3)]
     options = {key: value for key, value in fake_engine.items() if key != "worker_script"}
@@ -256,10 +258,13 @@ def test_run_benchmark_skips_what_the_store_already_has(fake_engine, tmp_path):
     def fake_process(engine, **kwargs):
         return EngineProcess(engine, worker_script=fake_engine["worker_script"], **kwargs)
 
-    versions = run_benchmark(items, ["fake"], store, options, 20.0, make_process=fake_process)
+    versions = run_benchmark(
+        items, ["fake"], store, options, 20.0, make_process=fake_process, jobs=jobs
+    )
     records = {record["key"]: record for record in store.records("fake")}
     assert versions == {"fake": "fake-1"}
     assert records["S/0"]["status"] == "timeout"  # cached, not rerun
     assert records["S/1"]["status"] == records["S/2"]["status"] == "ok"
     assert records["S/2"]["valid_accepted"] == 1 and records["S/2"]["invalid_rejected"] == 1
+    assert len(store.records("fake")) == 3
     assert json.loads((tmp_path / "out" / "settings.json").read_text()) == {"s": 1}

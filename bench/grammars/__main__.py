@@ -52,6 +52,12 @@ def parse_args(argv=None):
     parser.add_argument("--out", type=Path, default=Path("bench/results/grammars"))
     parser.add_argument("--fresh", action="store_true", help="discard cached results in --out")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report only")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="parallel lanes (default 1); only with that many idle cores, or timings suffer",
+    )
     parser.add_argument("--venvs", type=Path, default=DEFAULT_VENVS_DIR)
     return parser.parse_args(argv)
 
@@ -314,6 +320,7 @@ def main(argv=None) -> int:
                     "venvs_dir": args.venvs,
                 },
                 args.timeout,
+                jobs=args.jobs,
             )
         )
         versions_path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")

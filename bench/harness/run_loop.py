@@ -7,11 +7,15 @@ one after the other, so every engine sees the same machine conditions at about t
 (the host is shared; interleaving keeps slow phases from landing on one engine only). Items an
 engine already has in the store are skipped, which is what makes an interrupted run resume.
 
+``jobs`` > 1 runs items in parallel lanes (for machines with idle cores to spare).
 ``record_from_reply`` turns a worker's reply into the record that report.py reads.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from dataclasses import dataclass, field
 
 from bench.harness.engine_process import EngineProcess
@@ -51,40 +55,79 @@ def record_from_reply(item: BenchItem, reply: dict) -> dict:
 
 
 def run_benchmark(
-    items, engines, store, process_options: dict, timeout_s: float, make_process=EngineProcess
+    items,
+    engines,
+    store,
+    process_options: dict,
+    timeout_s: float,
+    make_process=EngineProcess,
+    jobs: int = 1,
 ) -> dict:
     """Runs what the store lacks; returns the engine versions seen (engine -> version).
 
     ``make_process(engine, **process_options)`` starts a worker; tests pass a fake one.
+    ``jobs`` > 1 runs that many lanes side by side, each with its own worker per engine. Only
+    use it with at least ``jobs`` idle cores: workers that share a core measure each other.
     """
     pending = {engine: store.done_keys(engine) for engine in engines}
-    work = sum(1 for item in items for engine in engines if item.key not in pending[engine])
-    processes = {}
+    todo = queue.Queue()
+    work = 0
+    for item in items:
+        missing = [engine for engine in engines if item.key not in pending[engine]]
+        if missing:
+            todo.put((item, missing))
+            work += len(missing)
     versions = {}
     progress = Progress(work, "bench")
-    try:
-        for item in items:
-            for engine in engines:
-                if item.key in pending[engine]:
-                    continue
-                process = processes.get(engine)
-                if process is None:
-                    process = processes[engine] = make_process(engine, **process_options)
-                reply = process.run(
-                    {
+    shared = threading.Lock()  # guards the store, the progress bar and ``versions``
+    stopping = threading.Event()
+
+    def lane():
+        processes = {}
+        try:
+            while not stopping.is_set():
+                try:
+                    item, missing = todo.get_nowait()
+                except queue.Empty:
+                    return
+                for engine in missing:
+                    if stopping.is_set():
+                        return
+                    process = processes.get(engine)
+                    if process is None:
+                        process = processes[engine] = make_process(engine, **process_options)
+                    request = {
                         "op": "run",
                         "grammar": item.grammar,
                         "valid": item.valid,
                         "invalid": item.invalid,
-                    },
-                    timeout_s,
-                )
-                if process.engine_version:
-                    versions[engine] = process.engine_version
-                store.append(engine, record_from_reply(item, reply))
-                progress.advance(f"{engine}: {item.key}")
+                    }
+                    started = time.monotonic()
+                    reply = process.run(request, timeout_s)
+                    record = record_from_reply(item, reply)
+                    record["wall_s"] = round(time.monotonic() - started, 3)
+                    with shared:
+                        if process.engine_version:
+                            versions[engine] = process.engine_version
+                        store.append(engine, record)
+                        progress.advance(f"{engine}: {item.key}")
+        finally:
+            for process in processes.values():
+                process.stop()
+
+    try:
+        if jobs <= 1:
+            lane()
+        else:
+            lanes = [threading.Thread(target=lane, daemon=True) for _ in range(jobs)]
+            for thread in lanes:
+                thread.start()
+            for thread in lanes:
+                while thread.is_alive():
+                    thread.join(0.5)  # a timed join keeps Ctrl-C deliverable
+    except KeyboardInterrupt:
+        stopping.set()
+        raise
     finally:
         progress.close()
-        for process in processes.values():
-            process.stop()
     return versions
