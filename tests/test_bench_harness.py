@@ -177,6 +177,8 @@ FAKE_WORKER = textwrap.dedent(
                 return bytearray(1 << 36)
             if kind == "refuse":
                 raise CompileError("unsupported")
+            if kind == "raise":
+                raise ValueError("bad schema")
             return kind
 
         def new_matcher(self, compiled):
@@ -244,6 +246,8 @@ def test_timeout_crash_and_oom_are_reported_and_the_worker_restarts(fake_engine)
         assert crash["status"] == "crash" and "SIGABRT" in crash["error"]
         assert run_fake(process, "hog")["status"] == "oom"
         assert run_fake(process, "refuse")["status"] == "compile_error"
+        raised = run_fake(process, "raise")
+        assert raised["status"] == "compile_error" and "ValueError" in raised["error"]
         assert run_fake(process, "ok", valid=[[2]])["status"] == "ok"
         assert process.restarts == 3
 

@@ -81,11 +81,8 @@ class OutlinesAdapter(EngineAdapter):
     def compile(self, grammar):
         if grammar["kind"] != "json_schema":
             raise CompileError("outlines-core compiles regular languages only")
-        try:
-            regex = build_regex_from_schema(json.dumps(grammar["schema"]))
-            return outlines_core.Index(regex, self.vocabulary)
-        except (ValueError, TypeError, RuntimeError) as error:
-            raise CompileError(f"{type(error).__name__}: {error}") from error
+        regex = build_regex_from_schema(json.dumps(grammar["schema"]))
+        return outlines_core.Index(regex, self.vocabulary)
 
     def new_matcher(self, compiled):
         return outlines_core.Guide(compiled)

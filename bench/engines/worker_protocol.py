@@ -116,6 +116,12 @@ def run_request(adapter, request, stop_token_ids, bitmask):
         compiled = adapter.compile(request["grammar"])
     except CompileError as error:
         return {"status": "compile_error", "error": str(error)[:500]}
+    except MemoryError:
+        raise
+    except Exception as error:
+        # Any exception out of a compile is the engine refusing the grammar (each library has
+        # its own exception types); only a dead worker counts as a crash.
+        return {"status": "compile_error", "error": f"{type(error).__name__}: {error}"[:500]}
     compile_s = time.perf_counter() - start
 
     token_us: list = []

@@ -49,21 +49,18 @@ class XGrammarAdapter(EngineAdapter):
         self.bitmask_rows = {}
 
     def compile(self, grammar):
-        try:
-            if grammar["kind"] == "json_schema":
-                return self.compiler.compile_json_schema(
-                    json.dumps(grammar["schema"]),
-                    any_whitespace=True,
-                    strict_mode=bool(self.options.get("strict_mode", False)),
-                )
-            if grammar["kind"] == "ebnf":
-                return self.compiler.compile_grammar(grammar["text"])
-            if grammar["kind"] == "builtin_json":
-                return self.compiler.compile_builtin_json_grammar()
-        except (RuntimeError, ValueError, TypeError, KeyError, OverflowError) as error:
-            # Both packages raise RuntimeError subclasses for bad or unsupported input;
-            # upstream also lets ValueError/TypeError out of its schema converter.
-            raise CompileError(f"{type(error).__name__}: {error}") from error
+        # Exceptions (both packages raise RuntimeError subclasses or ValueError for bad or
+        # unsupported input) are reported as compile errors by worker_protocol.run_request.
+        if grammar["kind"] == "json_schema":
+            return self.compiler.compile_json_schema(
+                json.dumps(grammar["schema"]),
+                any_whitespace=True,
+                strict_mode=bool(self.options.get("strict_mode", False)),
+            )
+        if grammar["kind"] == "ebnf":
+            return self.compiler.compile_grammar(grammar["text"])
+        if grammar["kind"] == "builtin_json":
+            return self.compiler.compile_builtin_json_grammar()
         raise CompileError(f"unsupported grammar kind {grammar['kind']!r}")
 
     def new_matcher(self, compiled):
