@@ -8,7 +8,6 @@ worker. Nothing here reads ../shared or needs bench/.venvs.
 """
 
 import json
-import os
 import sys
 import textwrap
 from pathlib import Path
@@ -204,7 +203,11 @@ def fake_engine(tmp_path):
     script.write_text(FAKE_WORKER.format(engines_dir=str(ENGINES_DIR)))
     python_dir = tmp_path / "venvs" / "fake" / "bin"
     python_dir.mkdir(parents=True)
-    os.symlink(sys.executable, python_dir / "python")
+    # A wrapper script, not a symlink: a symlinked interpreter outside its venv would lose the
+    # venv's site-packages (and numpy with it).
+    wrapper = python_dir / "python"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
     return {
         "tokenizer_path": str(script),  # unused by the fake adapter
         "vocab_size": 64,

@@ -294,7 +294,8 @@ def main(argv=None) -> int:
     tokenizer = TokenizerSetup.load(args.tokenizer, stop_tokens or None)
     items = load_corpus(args.corpus, names, tokenizer)
     settings = {
-        "tokenizer": str(args.tokenizer),
+        # Named by folder and file, not path: the same file reached another way is the same run.
+        "tokenizer": f"{tokenizer.path.parent.name}/{tokenizer.path.name}",
         "tokenizer_sha256": tokenizer.sha256,
         "vocab_size": tokenizer.vocab_size,
         "stop_token_ids": tokenizer.stop_token_ids,
