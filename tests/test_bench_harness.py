@@ -275,3 +275,20 @@ def test_run_benchmark_skips_what_the_store_already_has(fake_engine, tmp_path, j
     assert records["S/2"]["valid_accepted"] == 1 and records["S/2"]["invalid_rejected"] == 1
     assert len(store.records("fake")) == 3
     assert json.loads((tmp_path / "out" / "settings.json").read_text()) == {"s": 1}
+
+
+def test_tokenizer_setup_finds_stop_tokens_by_name(tmp_path):
+    tokenizers = pytest.importorskip("tokenizers")
+    from bench.harness.tokenizer_setup import TokenizerSetup
+
+    vocab = {"<unk>": 0, "hello": 1, "world": 2}
+    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
+    tokenizer.add_special_tokens(["<|eot_id|>", "<|begin_of_text|>", "</s>"])
+    path = tmp_path / "tokenizer.json"
+    tokenizer.save(str(path))
+    setup = TokenizerSetup.load(path)
+    assert setup.vocab_size == 6
+    assert setup.stop_token_ids == [3, 5]  # <|eot_id|> and </s>, not <|begin_of_text|>
+    assert setup.encode("hello world") == [1, 2]
+    assert TokenizerSetup.load(path, [4]).stop_token_ids == [4]
