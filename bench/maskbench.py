@@ -84,6 +84,13 @@ def parse_args(argv=None):
         "--report-only", action="store_true", help="rewrite the table and plots from the cache"
     )
     parser.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="cpu: the worker's CPU time, immune to descheduling on a shared machine (default); "
+        "wall: elapsed time",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=1,
@@ -163,7 +170,7 @@ def write_report(
         f"{platform.python_version()}; tokenizer `{settings['tokenizer']}` (vocab "
         f"{settings['vocab_size']:,}, stop tokens {settings['stop_token_ids']}); timeout "
         f"{settings['timeout_s']:g} s and memory limit {settings['memory_limit_mb']} MiB per "
-        "schema; every engine single-threaded."
+        f"schema; every engine single-threaded; {settings['engine_options']['clock']} clock."
     )
     text = f"""# MaskBench results
 
@@ -202,7 +209,7 @@ def main(argv=None) -> int:
     subsets = [name.strip() for name in args.subsets.split(",") if name.strip()]
     stop_tokens = [int(token) for token in args.stop_tokens.split(",") if token.strip()]
     tokenizer = TokenizerSetup.load(args.tokenizer, stop_tokens or None)
-    options = {"strict_mode": args.xgrammar_strict}
+    options = {"strict_mode": args.xgrammar_strict, "clock": args.clock}
     settings = {
         # Named by folder and file, not path: the same file reached another way is the same run.
         "tokenizer": f"{tokenizer.path.parent.name}/{tokenizer.path.name}",

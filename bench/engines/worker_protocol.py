@@ -9,8 +9,9 @@ same code; each ``*_worker.py`` beside it only adapts one library to ``EngineAda
 Requests (the parent, bench/harness/engine_process.py, sends them):
 
 * ``{"op": "init", "tokenizer_path", "vocab_size", "stop_token_ids", "memory_limit_mb",
-  "options"}`` -> ``{"ok": true, "init_s", "engine_version"}``. Builds the engine's vocabulary
-  once; the memory limit is applied after that (see ``apply_memory_limit``).
+  "options"}`` -> ``{"ok": true, "init_s", "engine_version", "clock_overhead_us"}``. Builds the
+  engine's vocabulary once; the memory limit is applied after that (see
+  ``apply_memory_limit``). ``options["clock"]`` picks the clock (see ``Stopwatch``).
 * ``{"op": "run", "grammar": {...}, "valid": [[token ids]...], "invalid": [[token ids]...]}``
   -> ``{"status": "ok" | "compile_error" | "oom" | "crash", ...}``. ``grammar`` is one of
   ``{"kind": "json_schema", "schema": ...}``, ``{"kind": "ebnf", "text": ...}``,
@@ -78,7 +79,40 @@ def token_bit_is_set(bitmask: np.ndarray, token_id: int) -> bool:
     return bool((int(bitmask[token_id >> 5]) >> (token_id & 31)) & 1)
 
 
-def feed_document(adapter, compiled, token_ids, stop_token_ids, bitmask, timings_us):
+class Stopwatch:
+    """The clocks a worker measures with, chosen at init, with their call overhead removed.
+
+    ``cpu`` (the default) reads the worker thread's CPU time for per-token intervals and the
+    process's CPU time for compiles: time the worker spent descheduled -- on a machine shared
+    with other jobs, whole scheduler slices of several milliseconds -- is not the engine's
+    cost and is not counted. ``wall`` reads ``time.perf_counter`` for both, which is what a
+    caller on an idle machine sees. Reading a clock costs about a microsecond for the CPU clocks,
+    a sizeable part of a fast mask, so the median cost of an empty interval, measured once at
+    start-up, is subtracted from every interval (never going below zero).
+    """
+
+    CALIBRATION_ROUNDS = 2000
+
+    def __init__(self, kind: str = "cpu"):
+        if kind not in ("cpu", "wall"):
+            raise ValueError(f"unknown clock {kind!r}")
+        self.kind = kind
+        self.token_clock = time.thread_time if kind == "cpu" else time.perf_counter
+        self.compile_clock = time.process_time if kind == "cpu" else time.perf_counter
+        self.token_overhead_s = self.empty_interval_s(self.token_clock)
+        self.compile_overhead_s = self.empty_interval_s(self.compile_clock)
+
+    @classmethod
+    def empty_interval_s(cls, clock) -> float:
+        gaps = []
+        for _ in range(cls.CALIBRATION_ROUNDS):
+            start = clock()
+            gaps.append(clock() - start)
+        gaps.sort()
+        return gaps[len(gaps) // 2]
+
+
+def feed_document(adapter, compiled, token_ids, stop_token_ids, bitmask, timings_us, stopwatch):
     """Feeds one tokenized document; appends per-token times (µs) to ``timings_us``.
 
     Returns ``(accepted, refused_at, mask_disagreements)``: ``refused_at`` is the index of the
@@ -87,7 +121,8 @@ def feed_document(adapter, compiled, token_ids, stop_token_ids, bitmask, timings
     """
     matcher = adapter.new_matcher(compiled)
     disagreements = 0
-    clock = time.perf_counter
+    clock = stopwatch.token_clock
+    overhead = stopwatch.token_overhead_s
     for position, token_id in enumerate(token_ids):
         start = clock()
         adapter.fill(matcher, bitmask)
@@ -96,22 +131,23 @@ def feed_document(adapter, compiled, token_ids, stop_token_ids, bitmask, timings
         before_accept = clock()
         accepted = adapter.accept(matcher, token_id)
         done = clock()
-        timings_us.append((filled - start + done - before_accept) * 1e6)
+        elapsed = (filled - start - overhead) + (done - before_accept - overhead)
+        timings_us.append(max(elapsed, 0.0) * 1e6)
         if allowed_by_mask != accepted:
             disagreements += 1
         if not (allowed_by_mask and accepted):
             return False, position, disagreements
     start = clock()
     adapter.fill(matcher, bitmask)
-    timings_us.append((clock() - start) * 1e6)
+    timings_us.append(max(clock() - start - overhead, 0.0) * 1e6)
     stop_allowed = any(token_bit_is_set(bitmask, stop) for stop in stop_token_ids)
     if stop_allowed and adapter.may_end(matcher):
         return True, None, disagreements
     return False, len(token_ids), disagreements
 
 
-def run_request(adapter, request, stop_token_ids, bitmask):
-    start = time.perf_counter()
+def run_request(adapter, request, stop_token_ids, bitmask, stopwatch):
+    start = stopwatch.compile_clock()
     try:
         compiled = adapter.compile(request["grammar"])
     except CompileError as error:
@@ -122,14 +158,14 @@ def run_request(adapter, request, stop_token_ids, bitmask):
         # Any exception out of a compile is the engine refusing the grammar (each library has
         # its own exception types); only a dead worker counts as a crash.
         return {"status": "compile_error", "error": f"{type(error).__name__}: {error}"[:500]}
-    compile_s = time.perf_counter() - start
+    compile_s = max(stopwatch.compile_clock() - start - stopwatch.compile_overhead_s, 0.0)
 
     token_us: list = []
     valid_results = []
     disagreements = 0
     for token_ids in request.get("valid", []):
         accepted, refused_at, bad = feed_document(
-            adapter, compiled, token_ids, stop_token_ids, bitmask, token_us
+            adapter, compiled, token_ids, stop_token_ids, bitmask, token_us, stopwatch
         )
         valid_results.append({"accepted": accepted, "refused_at": refused_at})
         disagreements += bad
@@ -137,7 +173,7 @@ def run_request(adapter, request, stop_token_ids, bitmask):
     discarded_us: list = []
     for token_ids in request.get("invalid", []):
         accepted, refused_at, bad = feed_document(
-            adapter, compiled, token_ids, stop_token_ids, bitmask, discarded_us
+            adapter, compiled, token_ids, stop_token_ids, bitmask, discarded_us, stopwatch
         )
         invalid_results.append({"accepted": accepted, "refused_at": refused_at})
         disagreements += bad
@@ -184,6 +220,7 @@ def serve(adapter_class) -> None:
     adapter = None
     stop_token_ids: list = []
     bitmask = None
+    stopwatch = None
     for line in sys.stdin:
         request = json.loads(line)
         try:
@@ -197,14 +234,16 @@ def serve(adapter_class) -> None:
                     request.get("options", {}),
                 )
                 bitmask = np.zeros((request["vocab_size"] + 31) // 32, dtype=np.int32)
+                stopwatch = Stopwatch(request.get("options", {}).get("clock", "cpu"))
                 apply_memory_limit(request.get("memory_limit_mb", 0))
                 reply = {
                     "ok": True,
                     "init_s": time.perf_counter() - start,
                     "engine_version": adapter.engine_version,
+                    "clock_overhead_us": stopwatch.token_overhead_s * 1e6,
                 }
             elif request["op"] == "run":
-                reply = run_request(adapter, request, stop_token_ids, bitmask)
+                reply = run_request(adapter, request, stop_token_ids, bitmask, stopwatch)
             else:
                 reply = {"status": "crash", "error": f"unknown op {request['op']!r}"}
         except MemoryError:

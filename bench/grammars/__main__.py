@@ -53,6 +53,13 @@ def parse_args(argv=None):
     parser.add_argument("--fresh", action="store_true", help="discard cached results in --out")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report only")
     parser.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="cpu: the worker's CPU time, immune to descheduling on a shared machine (default); "
+        "wall: elapsed time",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=1,
@@ -259,7 +266,8 @@ Command: `{command}`
 
 Run finished {finished:%Y-%m-%d %H:%M UTC} on {platform.machine()}, Python
 {platform.python_version()}; tokenizer `{settings["tokenizer"]}` (vocab {settings["vocab_size"]:,});
-every engine single-threaded, one worker process each, run one after the other per grammar.
+every engine single-threaded, one worker process each, run one after the other per grammar;
+{settings["engine_options"]["clock"]} clock.
 
 Engines:
 {engine_lines}
@@ -301,6 +309,7 @@ def main(argv=None) -> int:
         "stop_token_ids": tokenizer.stop_token_ids,
         "timeout_s": args.timeout,
         "memory_limit_mb": args.memory_limit,
+        "engine_options": {"clock": args.clock},
     }
     store = ResultsStore.open(args.out, settings, discard_old=args.fresh)
     versions_path = args.out / "engines.json"
@@ -316,7 +325,7 @@ def main(argv=None) -> int:
                     "vocab_size": tokenizer.vocab_size,
                     "stop_token_ids": tokenizer.stop_token_ids,
                     "memory_limit_mb": args.memory_limit,
-                    "options": {},
+                    "options": settings["engine_options"],
                     "log_dir": args.out / "logs",
                     "venvs_dir": args.venvs,
                 },

@@ -2,9 +2,10 @@
 
 Entry point: ``write_cdf_plot(values_by_engine, path, title, unit)``. The x axis is logarithmic
 because the interesting part of these distributions is the tail, three or more decades above
-the median. Each curve is drawn from at most ``CDF_POINTS`` quantiles (plus the maximum) so that
-a run with millions of tokens still yields a small file. matplotlib is imported lazily with the
-Agg backend, so the rest of the harness works without it.
+the median; a second panel plots the fraction above x on a log scale, where p99 and p99.9 are
+a decade apart. Each curve is drawn from at most ``CDF_POINTS`` quantiles (plus the maximum) so
+that a run with millions of tokens still yields a small file. matplotlib is imported lazily
+with the Agg backend, so the rest of the harness works without it.
 """
 
 from __future__ import annotations
@@ -41,16 +42,25 @@ def write_cdf_plot(values_by_engine: dict, path: Path, title: str, unit: str) ->
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
-    figure, axes = pyplot.subplots(figsize=(7, 4), dpi=100)
+    figure, (cdf_axes, tail_axes) = pyplot.subplots(1, 2, figsize=(11, 4), dpi=100)
     for engine, (xs, ys) in series.items():
-        axes.step(xs, ys, where="post", label=f"{engine} (n={len(values_by_engine[engine]):,})")
-    axes.set_xscale("log")
-    axes.set_xlabel(unit)
-    axes.set_ylabel("fraction at or below")
-    axes.set_ylim(0, 1.01)
-    axes.grid(True, which="both", alpha=0.3)
-    axes.set_title(title)
-    axes.legend(loc="lower right")
+        label = f"{engine} (n={len(values_by_engine[engine]):,})"
+        cdf_axes.step(xs, ys, where="post", label=label)
+        # The right panel shows what the left one squeezes into its top edge: the fraction of
+        # values above x, on a log scale, so p99 and p99.9 are a decade apart.
+        above = [max(1.0 - y, 0.5 / len(values_by_engine[engine])) for y in ys]
+        tail_axes.step(xs, above, where="post", label=label)
+    cdf_axes.set_ylabel("fraction at or below")
+    cdf_axes.set_ylim(0, 1.01)
+    cdf_axes.set_title(title)
+    cdf_axes.legend(loc="lower right")
+    tail_axes.set_yscale("log")
+    tail_axes.set_ylabel("fraction above (log scale)")
+    tail_axes.set_title("tail")
+    for axes in (cdf_axes, tail_axes):
+        axes.set_xscale("log")
+        axes.set_xlabel(unit)
+        axes.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
