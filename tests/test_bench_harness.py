@@ -170,6 +170,9 @@ FAKE_WORKER = textwrap.dedent(
             kind = grammar["kind"]
             if kind == "hang":
                 time.sleep(60)
+            if kind == "spin":
+                while True:
+                    pass
             if kind == "abort":
                 os.abort()
             if kind == "hog":
@@ -241,8 +244,24 @@ def test_worker_measures_and_scores_documents(fake_engine):
     assert reply["mask_disagreements"] == 0
 
 
+def test_cpu_time_limit_stops_a_spinning_compile(fake_engine):
+    with EngineProcess("fake", **fake_engine) as process:
+        process.wall_backstop_factor = 60  # the kernel's CPU limit must be what stops it
+        spin = run_fake(process, "spin", timeout_s=1.0)
+        assert spin == {"status": "timeout", "error": "CPU-time limit reached"}
+        assert run_fake(process, "ok", valid=[[2]])["status"] == "ok"
+
+
+def test_wall_clock_deadline_stops_a_sleeping_worker(fake_engine):
+    fake_engine["options"] = {"clock": "wall"}
+    with EngineProcess("fake", **fake_engine) as process:
+        assert run_fake(process, "hang", timeout_s=1.0)["status"] == "timeout"
+        assert run_fake(process, "ok", valid=[[2]])["status"] == "ok"
+
+
 def test_timeout_crash_and_oom_are_reported_and_the_worker_restarts(fake_engine):
     with EngineProcess("fake", **fake_engine) as process:
+        process.wall_backstop_factor = 1  # sleeping uses no CPU: only elapsed time stops it
         assert run_fake(process, "hang", timeout_s=1.0)["status"] == "timeout"
         assert run_fake(process, "ok", valid=[[2]])["status"] == "ok"
         crash = run_fake(process, "abort")

@@ -3,10 +3,12 @@
 ``EngineProcess(engine, ...)`` starts ``bench/engines/<kind>_worker.py`` with the interpreter of
 ``bench/.venvs/<engine>/`` (so upstream xgrammar and this repository's package, which share a
 name, never meet), sends the init request, and then answers ``run(request, timeout_s)`` with the
-worker's reply. A request that overruns its deadline kills the worker's whole process group and
-reports ``{"status": "timeout"}``; a worker that dies (a segfault, an abort, the kernel's OOM
-killer, a failed allocation under the address-space limit) reports ``crash`` or ``oom``. In both
-cases the next ``run`` starts a fresh worker first, so one bad schema never poisons the next.
+worker's reply. A request that overruns its deadline reports ``{"status": "timeout"}``: with
+the default CPU clock the deadline is CPU time, set as the worker's RLIMIT_CPU, and elapsed time
+is only a backstop; with the wall clock it is elapsed time and the parent kills the worker's
+process group. A worker that dies (a segfault, an abort, the kernel's OOM killer, a failed
+allocation under the address-space limit) reports ``crash`` or ``oom``. In every case the next
+``run`` starts a fresh worker first, so one bad schema never poisons the next.
 
 Workers are single-threaded: thread-count variables are pinned to 1 in their environment and the
 xgrammar worker asks for ``max_threads=1``. Their stderr goes to ``<log_dir>/<engine>.log``.
@@ -44,6 +46,11 @@ SINGLE_THREAD_ENV = {
     "RAYON_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
+
+# With CPU-time timeouts, how much longer than the CPU limit a request may take in elapsed
+# time before it is killed anyway: on a host shared by many jobs a worker gets a fraction of a
+# core, and a worker blocked without burning CPU must still be stopped.
+WALL_BACKSTOP_FACTOR = 5
 
 # Words in a dying worker's stderr that mean it ran out of memory rather than crashed.
 OUT_OF_MEMORY_MARKERS = ("MemoryError", "bad_alloc", "memory allocation of", "Cannot allocate")
@@ -96,6 +103,7 @@ class EngineProcess:
         self.engine_version = None
         self.pending = b""
         self.restarts = 0
+        self.wall_backstop_factor = WALL_BACKSTOP_FACTOR
 
     # -- lifetime -----------------------------------------------------------------------------
 
@@ -149,10 +157,20 @@ class EngineProcess:
     # -- requests -----------------------------------------------------------------------------
 
     def run(self, request: dict, timeout_s: float) -> dict:
-        """Sends one ``run`` request; always returns a reply dict with a ``status``."""
+        """Sends one ``run`` request; always returns a reply dict with a ``status``.
+
+        With the CPU clock the timeout is CPU time, enforced by the worker's kernel limit, and
+        elapsed time gets ``WALL_BACKSTOP_FACTOR`` times as much (for a worker stuck without
+        using CPU); with the wall clock the timeout is elapsed time.
+        """
         if self.process is None:
             self.start()
-        reply = self._exchange(request, timeout_s)
+        if self.init_request["options"].get("clock", "cpu") == "cpu":
+            request = dict(request, cpu_limit_s=timeout_s)
+            wall_timeout_s = timeout_s * self.wall_backstop_factor
+        else:
+            wall_timeout_s = timeout_s
+        reply = self._exchange(request, wall_timeout_s)
         if reply.get("status") in ("timeout", "crash", "oom"):
             # Even a worker that survived (a caught MemoryError or exception) may hold broken
             # engine state; the next request gets a fresh one.
@@ -187,6 +205,9 @@ class EngineProcess:
         code = self.process.returncode
         tail = self._log_tail()
         status = "oom" if any(marker in tail for marker in OUT_OF_MEMORY_MARKERS) else "crash"
+        if code == -signal.SIGXCPU:
+            self.stop()
+            return {"status": "timeout", "error": "CPU-time limit reached"}
         if code is not None and code < 0:
             how = f"killed by signal {signal.Signals(-code).name}"
         else:
