@@ -50,6 +50,8 @@ install_ours() {
   # A regular (non-editable) install of this checkout: the benchmark measures what users get.
   make_venv ours "${TOKENIZERS_PIN}" "${NUMPY_PIN}" "${MICRO_BENCH_DEPS[@]}"
   "${venvs_dir}/ours/bin/pip" install -q "${repo_root}"
+  # Which code was measured: the runners append this to ours' version in their reports.
+  git -C "${repo_root}" describe --always --dirty >"${venvs_dir}/ours/source-commit" || true
 }
 
 engines=("$@")

@@ -166,7 +166,7 @@ def write_report(
     )
     finished = datetime.datetime.now(datetime.timezone.utc)
     run_details = (
-        f"Run finished {finished:%Y-%m-%d %H:%M UTC} on {platform.machine()}, Python "
+        f"Report written {finished:%Y-%m-%d %H:%M UTC} on {platform.machine()}, Python "
         f"{platform.python_version()}; tokenizer `{settings['tokenizer']}` (vocab "
         f"{settings['vocab_size']:,}, stop tokens {settings['stop_token_ids']}); timeout "
         f"{settings['timeout_s']:g} s and memory limit {settings['memory_limit_mb']} MiB per "
@@ -248,7 +248,9 @@ def main(argv=None) -> int:
         )
         versions_path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
     command = "python -m bench.maskbench " + " ".join(
-        shlex.quote(arg) for arg in (argv if argv is not None else sys.argv[1:])
+        shlex.quote(arg)
+        for arg in (argv if argv is not None else sys.argv[1:])
+        if arg != "--report-only"  # show the command that measured, not the one that rewrote
     )
     table_path = write_report(args.out, store, engines, keys, versions, command, settings)
     print(table_path.read_text(encoding="utf-8"))

@@ -264,7 +264,7 @@ def write_report(out: Path, store, engines, keys, versions, command, settings) -
 
 Command: `{command}`
 
-Run finished {finished:%Y-%m-%d %H:%M UTC} on {platform.machine()}, Python
+Report written {finished:%Y-%m-%d %H:%M UTC} on {platform.machine()}, Python
 {platform.python_version()}; tokenizer `{settings["tokenizer"]}` (vocab {settings["vocab_size"]:,});
 every engine single-threaded, one worker process each, run one after the other per grammar;
 {settings["engine_options"]["clock"]} clock.
@@ -334,7 +334,11 @@ def main(argv=None) -> int:
             )
         )
         versions_path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
-    argv_text = " ".join(shlex.quote(arg) for arg in (argv if argv is not None else sys.argv[1:]))
+    # Show the command that measured, not the one that only rewrote the report.
+    shown_argv = [
+        arg for arg in (argv if argv is not None else sys.argv[1:]) if arg != "--report-only"
+    ]
+    argv_text = " ".join(shlex.quote(arg) for arg in shown_argv)
     keys = {item.key for item in items}
     table_path = write_report(
         args.out, store, engines, keys, versions, f"python -m bench.grammars {argv_text}", settings

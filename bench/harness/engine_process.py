@@ -131,6 +131,9 @@ class EngineProcess:
                 f"{self.engine} worker failed to start: {reply}; see {self.log_path}"
             )
         self.engine_version = reply.get("engine_version")
+        source_commit = self.python.parent.parent / "source-commit"  # written by make_venvs.sh
+        if source_commit.exists():
+            self.engine_version += f" (commit {source_commit.read_text().strip()})"
 
     def stop(self) -> None:
         if self.process is None:
