@@ -82,11 +82,11 @@ def test_accept_whole_document(benchmark, request, grammar, person_document_toke
     assert matcher.is_completed()
 
 
-def test_rollback(benchmark, compiled_person_schema, person_document_tokens):
+def test_rollback(benchmark, compiled_builtin_json, person_document_tokens):
     rollback_tokens = 10
 
     def setup():
-        return (matcher_after(compiled_person_schema, person_document_tokens),), {}
+        return (matcher_after(compiled_builtin_json, person_document_tokens),), {}
 
     def rollback(matcher):
         matcher.rollback(rollback_tokens)
@@ -99,11 +99,11 @@ def test_rollback(benchmark, compiled_person_schema, person_document_tokens):
 
 
 @pytest.mark.parametrize("batch", [1, 16])
-def test_apply_token_bitmask_inplace(benchmark, batch, compiled_person_schema):
+def test_apply_token_bitmask_inplace(benchmark, batch, compiled_builtin_json):
     torch = pytest.importorskip("torch")
-    vocab_size = compiled_person_schema.tokenizer_info.vocab_size
+    vocab_size = compiled_builtin_json.tokenizer_info.vocab_size
     bitmask = xgrammar.allocate_token_bitmask(batch, vocab_size)
-    matcher = xgrammar.GrammarMatcher(compiled_person_schema)
+    matcher = xgrammar.GrammarMatcher(compiled_builtin_json)
     for row in range(batch):
         matcher.fill_next_token_bitmask(bitmask, row)
     logits = torch.zeros(batch, vocab_size, dtype=torch.float32)
