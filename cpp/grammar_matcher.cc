@@ -58,7 +58,7 @@ bool GrammarMatcher::AcceptToken(int32_t token_id) {
                                                 " is outside the vocabulary of size " +
                                                 std::to_string(tokenizer.vocab_size()));
   }
-  if (IsTerminated()) return false;
+  if (terminated_) return false;
   if (IsStopToken(token_id)) {
     if (!recognizer_.CanEnd()) return false;
     history_.push_back(recognizer_.num_sets());
@@ -78,7 +78,7 @@ bool GrammarMatcher::AcceptToken(int32_t token_id) {
 }
 
 bool GrammarMatcher::AcceptBytes(std::span<const uint8_t> bytes) {
-  if (IsTerminated()) return false;
+  if (terminated_) return false;
   int32_t before = recognizer_.num_sets();
   if (!recognizer_.PushBytes(bytes)) return false;
   history_.push_back(before);
@@ -116,8 +116,8 @@ bool GrammarMatcher::FillNextTokenBitmask(uint32_t* words, int64_t num_words) {
   auto set_stop_tokens = [&]() {
     for (int32_t id : stop_token_ids_) SetBit(words, id);
   };
-  if (IsTerminated()) {
-    if (terminated_) set_stop_tokens();
+  if (terminated_) {
+    set_stop_tokens();
     return false;
   }
   // The distinct scanning states of the current set; an assertion pending on an item means
@@ -224,7 +224,7 @@ void GrammarMatcher::CheckUncertainTokens(const std::vector<int32_t>& positions,
 }
 
 std::string GrammarMatcher::FindJumpForwardString() {
-  if (IsTerminated()) return "";
+  if (terminated_) return "";
   const int32_t base = recognizer_.num_sets();
   std::string forced;
   bool next[256];

@@ -36,6 +36,8 @@ class GrammarMatcher {
   std::string FindJumpForwardString();
   void Rollback(int32_t num_tokens);
   void Reset();
+  // A stop token was accepted or, with terminate_without_stop_token, the accepted text is
+  // complete. Only an accepted stop token makes the matcher refuse further input.
   bool IsTerminated() const;
   bool IsCompleted() const;
   const std::vector<int32_t>& stop_token_ids() const { return stop_token_ids_; }

@@ -74,23 +74,41 @@ JsonValue ExprToJson(const Expr& expr) {
   ThrowError(ErrorKind::kDeserialize, "serialized grammar: " + message);
 }
 
+// Where a value sits in the document. Put into words only when an error is reported, so that
+// reading a large valid grammar builds no message strings.
+struct Place {
+  const char* entity;     // "expression", "rule", or a top-level field such as "\"root\""
+  int64_t index = -1;     // the expression or rule index; -1 for a top-level field
+  const char* part = "";  // which field of it, e.g. " child"
+
+  std::string Describe() const {
+    std::string text = entity;
+    if (index >= 0) text += " " + std::to_string(index);
+    return text + part;
+  }
+};
+
+[[noreturn]] void FailAt(const Place& place, const std::string& problem) {
+  FailFormat(place.Describe() + " " + problem);
+}
+
 const JsonValue& Member(const JsonValue& object, const char* key) {
   const JsonValue* value = object.Find(key);
   if (value == nullptr) FailFormat(std::string("missing field \"") + key + "\"");
   return *value;
 }
 
-int64_t ReadInteger(const JsonValue& value, int64_t min, int64_t max, const std::string& what) {
+int64_t ReadInteger(const JsonValue& value, int64_t min, int64_t max, const Place& place) {
   const std::optional<int64_t> integer = value.IsNumber() ? value.AsInt64() : std::nullopt;
   if (!integer.has_value() || *integer < min || *integer > max) {
-    FailFormat(what + " must be an integer in [" + std::to_string(min) + ", " +
-               std::to_string(max) + "]");
+    FailAt(place,
+           "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return *integer;
 }
 
-const JsonValue::Array& ReadArray(const JsonValue& value, const std::string& what) {
-  if (!value.IsArray()) FailFormat(what + " must be an array");
+const JsonValue::Array& ReadArray(const JsonValue& value, const Place& place) {
+  if (!value.IsArray()) FailAt(place, "must be an array");
   return value.AsArray();
 }
 
@@ -113,19 +131,19 @@ std::vector<ExprId> ReadExprs(const JsonValue::Array& exprs, int32_t num_rules,
   builder_ids.reserve(exprs.size());
   std::vector<int64_t> depths;  // by input id
   depths.reserve(exprs.size());
-  for (size_t index = 0; index < exprs.size(); ++index) {
-    const std::string where = "expression " + std::to_string(index);
-    const JsonValue::Array& fields = ReadArray(exprs[index], where);
-    if (fields.empty() || !fields[0].IsString()) FailFormat(where + " has no kind tag");
+  for (size_t position = 0; position < exprs.size(); ++position) {
+    const auto index = static_cast<int64_t>(position);
+    const Place place{"expression", index};
+    const JsonValue::Array& fields = ReadArray(exprs[position], place);
+    if (fields.empty() || !fields[0].IsString()) FailAt(place, "has no kind tag");
     const std::string& tag = fields[0].AsString();
     const auto expect_fields = [&](size_t count) {
-      if (fields.size() != count) FailFormat(where + " (\"" + tag + "\") has the wrong arity");
+      if (fields.size() != count) FailAt(place, "(\"" + tag + "\") has the wrong arity");
     };
     // Children must precede their parent: that keeps the pool acyclic.
     int64_t depth = 1;
     const auto read_child = [&](const JsonValue& value) {
-      const int64_t child =
-          ReadInteger(value, 0, static_cast<int64_t>(index) - 1, where + " child");
+      const int64_t child = ReadInteger(value, 0, index - 1, Place{"expression", index, " child"});
       depth = std::max(depth, depths[child] + 1);
       return builder_ids[child];
     };
@@ -135,20 +153,20 @@ std::vector<ExprId> ReadExprs(const JsonValue::Array& exprs, int32_t num_rules,
       id = builder->Empty();
     } else if (tag == "bytes") {
       expect_fields(2);
-      if (!fields[1].IsString()) FailFormat(where + " bytes must be a string");
+      if (!fields[1].IsString()) FailAt(place, "bytes must be a string");
       // The JSON parser already guarantees strict UTF-8.
       id = builder->ByteString(fields[1].AsString());
     } else if (tag == "class") {
       expect_fields(3);
-      if (!fields[1].IsBool()) FailFormat(where + " negated must be a boolean");
-      const JsonValue::Array& bounds = ReadArray(fields[2], where + " ranges");
-      if (bounds.size() % 2 != 0) FailFormat(where + " ranges must come in pairs");
+      if (!fields[1].IsBool()) FailAt(place, "negated must be a boolean");
+      const JsonValue::Array& bounds = ReadArray(fields[2], Place{"expression", index, " ranges"});
+      if (bounds.size() % 2 != 0) FailAt(place, "ranges must come in pairs");
       std::vector<CodepointRange> ranges;
       for (size_t i = 0; i < bounds.size(); i += 2) {
-        const auto lo = static_cast<uint32_t>(ReadInteger(bounds[i], 0, kMaxCodepoint, where));
-        const auto hi = static_cast<uint32_t>(ReadInteger(bounds[i + 1], lo, kMaxCodepoint, where));
+        const auto lo = static_cast<uint32_t>(ReadInteger(bounds[i], 0, kMaxCodepoint, place));
+        const auto hi = static_cast<uint32_t>(ReadInteger(bounds[i + 1], lo, kMaxCodepoint, place));
         if (IsSurrogateCodepoint(lo) || IsSurrogateCodepoint(hi)) {
-          FailFormat(where + " has a surrogate code point as a range end");
+          FailAt(place, "has a surrogate code point as a range end");
         }
         ranges.push_back(CodepointRange{lo, hi});
       }
@@ -156,29 +174,29 @@ std::vector<ExprId> ReadExprs(const JsonValue::Array& exprs, int32_t num_rules,
     } else if (tag == "seq" || tag == "choice") {
       expect_fields(2);
       std::vector<ExprId> children;
-      for (const JsonValue& child : ReadArray(fields[1], where + " children")) {
+      for (const JsonValue& child : ReadArray(fields[1], Place{"expression", index, " children"})) {
         children.push_back(read_child(child));
       }
-      if (tag == "choice" && children.empty()) FailFormat(where + " is a choice of nothing");
+      if (tag == "choice" && children.empty()) FailAt(place, "is a choice of nothing");
       id = tag == "seq" ? builder->Sequence(std::move(children))
                         : builder->Choice(std::move(children));
     } else if (tag == "ref") {
       expect_fields(2);
-      id = builder->RuleRef(static_cast<RuleId>(ReadInteger(fields[1], 0, num_rules - 1, where)));
+      id = builder->RuleRef(static_cast<RuleId>(ReadInteger(fields[1], 0, num_rules - 1, place)));
     } else if (tag == "repeat") {
       expect_fields(4);
       const ExprId child = read_child(fields[1]);
       const int64_t bound = limits.max_repetition_bound;
-      const int64_t min = ReadInteger(fields[2], 0, bound, where + " min");
-      const int64_t max = ReadInteger(fields[3], -1, bound, where + " max");
-      if (max != kUnbounded && max < min) FailFormat(where + " has min above max");
+      const int64_t min = ReadInteger(fields[2], 0, bound, Place{"expression", index, " min"});
+      const int64_t max = ReadInteger(fields[3], -1, bound, Place{"expression", index, " max"});
+      if (max != kUnbounded && max < min) FailAt(place, "has min above max");
       id = builder->Repeat(child, static_cast<int32_t>(min), static_cast<int32_t>(max));
     } else {
-      FailFormat(where + " has an unknown kind \"" + tag + "\"");
+      FailAt(place, "has an unknown kind \"" + tag + "\"");
     }
     if (depth > MaxExprDepth(limits)) {
-      FailFormat(where + " nests deeper than " + std::to_string(MaxExprDepth(limits)) +
-                 " expressions (3 * max_nesting_depth + 4)");
+      FailAt(place, "nests deeper than " + std::to_string(MaxExprDepth(limits)) +
+                        " expressions (3 * max_nesting_depth + 4)");
     }
     builder_ids.push_back(id);
     depths.push_back(depth);
@@ -226,8 +244,8 @@ GrammarPtr GrammarFromJsonValue(const JsonValue& value) {
                    "; this xgrammar reads version " + std::to_string(kGrammarFormatVersion));
   }
   const Limits limits = GetLimits();
-  const JsonValue::Array& rules = ReadArray(Member(value, "rules"), "\"rules\"");
-  const JsonValue::Array& exprs = ReadArray(Member(value, "exprs"), "\"exprs\"");
+  const JsonValue::Array& rules = ReadArray(Member(value, "rules"), Place{"\"rules\""});
+  const JsonValue::Array& exprs = ReadArray(Member(value, "exprs"), Place{"\"exprs\""});
   if (rules.empty()) FailFormat("the grammar has no rules");
   if (static_cast<int64_t>(rules.size() + exprs.size()) > limits.max_grammar_size) {
     ThrowError(ErrorKind::kLimitExceeded, "serialized grammar is larger than max_grammar_size = " +
@@ -235,9 +253,10 @@ GrammarPtr GrammarFromJsonValue(const JsonValue& value) {
   }
   GrammarBuilder builder;
   for (size_t index = 0; index < rules.size(); ++index) {
-    const JsonValue::Array& fields = ReadArray(rules[index], "rule " + std::to_string(index));
+    const Place place{"rule", static_cast<int64_t>(index)};
+    const JsonValue::Array& fields = ReadArray(rules[index], place);
     if (fields.size() != 3 || !fields[0].IsString() || !IsValidRuleName(fields[0].AsString())) {
-      FailFormat("rule " + std::to_string(index) + " must be [valid name, body, lookahead]");
+      FailAt(place, "must be [valid name, body, lookahead]");
     }
     if (builder.FindRule(fields[0].AsString()) >= 0) {
       FailFormat("rule \"" + fields[0].AsString() + "\" appears twice");
@@ -249,14 +268,15 @@ GrammarPtr GrammarFromJsonValue(const JsonValue& value) {
   const auto num_exprs = static_cast<int64_t>(exprs.size());
   for (size_t index = 0; index < rules.size(); ++index) {
     const JsonValue::Array& fields = rules[index].AsArray();
-    const std::string where = "rule " + std::to_string(index);
     const auto rule = static_cast<RuleId>(index);
-    builder.SetBody(rule, builder_ids[ReadInteger(fields[1], 0, num_exprs - 1, where + " body")]);
-    const int64_t lookahead = ReadInteger(fields[2], -1, num_exprs - 1, where + " lookahead");
+    const int64_t body = ReadInteger(fields[1], 0, num_exprs - 1, Place{"rule", rule, " body"});
+    builder.SetBody(rule, builder_ids[body]);
+    const int64_t lookahead =
+        ReadInteger(fields[2], -1, num_exprs - 1, Place{"rule", rule, " lookahead"});
     if (lookahead >= 0) builder.SetLookahead(rule, builder_ids[lookahead]);
   }
-  builder.SetRoot(static_cast<RuleId>(
-      ReadInteger(Member(value, "root"), 0, static_cast<int64_t>(rules.size()) - 1, "\"root\"")));
+  builder.SetRoot(static_cast<RuleId>(ReadInteger(
+      Member(value, "root"), 0, static_cast<int64_t>(rules.size()) - 1, Place{"\"root\""})));
   return builder.Build();
 }
 

@@ -61,7 +61,16 @@ JsonValue JsonValue::MakeObject(Object members) {
 double JsonValue::AsDouble() const {
   if (kind_ != Kind::kNumber) return 0.0;
   double value = 0.0;
-  std::from_chars(text_.data(), text_.data() + text_.size(), value);
+  const auto [end, error] = std::from_chars(text_.data(), text_.data() + text_.size(), value);
+  if (error == std::errc::result_out_of_range) {
+    // from_chars leaves the value untouched: an underflow (negative exponent) is zero, an
+    // overflow is infinite, with the number's sign.
+    const size_t exponent = text_.find_first_of("eE");
+    const bool underflow =
+        exponent != std::string::npos && exponent + 1 < text_.size() && text_[exponent + 1] == '-';
+    const double magnitude = underflow ? 0.0 : std::numeric_limits<double>::infinity();
+    return text_[0] == '-' ? -magnitude : magnitude;
+  }
   return value;
 }
 
@@ -70,7 +79,14 @@ std::optional<int64_t> JsonValue::AsInt64() const {
   int64_t value = 0;
   const auto [end, error] = std::from_chars(text_.data(), text_.data() + text_.size(), value);
   if (error == std::errc() && end == text_.data() + text_.size()) return value;
-  const double as_double = AsDouble();
+  // Not a plain integer: accept `3.0` or `1e2`, but not a value that only rounds to an
+  // integer because it is out of double's range (`1e-400`).
+  double as_double = 0.0;
+  const auto [double_end, double_error] =
+      std::from_chars(text_.data(), text_.data() + text_.size(), as_double);
+  if (double_error != std::errc() || double_end != text_.data() + text_.size()) {
+    return std::nullopt;
+  }
   // 2^63 is exactly representable; anything at or above it does not fit.
   if (std::trunc(as_double) != as_double || as_double >= 9223372036854775808.0 ||
       as_double < -9223372036854775808.0) {

@@ -81,7 +81,9 @@ class JsonValue {
 JsonValue ParseJson(std::string_view text, int32_t max_depth = -1);
 
 // Compact JSON (no spaces). Non-ASCII characters are written as UTF-8; control characters,
-// '"' and '\' are escaped.
+// '"' and '\' are escaped. Strings must hold valid UTF-8: other bytes are copied as they are
+// and the output will not parse back, so encode binary data (token bytes) first, e.g. as hex.
+// Numbers are written from their text (JsonValue::Double writes 17 significant digits).
 std::string WriteJson(const JsonValue& value);
 
 }  // namespace xgrammar

@@ -1,6 +1,8 @@
 // Dead-rule elimination; see eliminate_dead_rules.h.
 #include "grammar_opt/eliminate_dead_rules.h"
 
+#include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "grammar_opt/boolean_fixpoint.h"
@@ -114,7 +116,15 @@ GrammarPtr DropUnreachable(const Grammar& grammar) {
 GrammarPtr EliminateDeadRules(const Grammar& grammar) {
   Productivity productivity = ComputeProductivity(grammar);
   if (!productivity.rule_productive[grammar.root()]) return EmptyLanguageGrammar(grammar);
-  GrammarPtr productive = DropUnproductive(grammar, productivity);
+  // Most grammars have nothing to drop: skip the rebuilds then.
+  const auto all_true = [](const std::vector<bool>& flags) {
+    return std::find(flags.begin(), flags.end(), false) == flags.end();
+  };
+  GrammarPtr productive =
+      all_true(productivity.rule_productive) && all_true(productivity.expr_productive)
+          ? std::make_shared<const Grammar>(grammar)
+          : DropUnproductive(grammar, productivity);
+  if (all_true(RulesReachableFromRoot(*productive))) return productive;
   return DropUnreachable(*productive);
 }
 

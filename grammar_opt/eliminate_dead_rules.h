@@ -13,7 +13,9 @@
 // The empty language: when the root itself is unproductive, no sentence exists. The result is
 // then the root rule alone, with the empty character class `[]` (no code point) as its body and
 // no lookahead; the engine built from it allows no token and no end of input. `IsEmptyLanguage`
-// recognises that shape.
+// recognises that shape. A language that is empty only because of where assertions sit (e.g.
+// `root ::= "a" (= "b")`: nothing follows the root) is not detected here; the engine enforces
+// assertions, so it still allows nothing.
 #ifndef XGRAMMAR_GRAMMAR_OPT_ELIMINATE_DEAD_RULES_H_
 #define XGRAMMAR_GRAMMAR_OPT_ELIMINATE_DEAD_RULES_H_
 

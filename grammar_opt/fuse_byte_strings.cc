@@ -1,6 +1,7 @@
 // Byte-string fusion; see fuse_byte_strings.h.
 #include "grammar_opt/fuse_byte_strings.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -8,7 +9,26 @@
 
 namespace xgrammar {
 
+namespace {
+
+bool HasAdjacentLiterals(const Grammar& grammar) {
+  for (const Expr& expr : grammar.exprs()) {
+    if (expr.kind != ExprKind::kSequence) continue;
+    for (size_t i = 1; i < expr.children.size(); ++i) {
+      if (grammar.expr(expr.children[i - 1]).kind == ExprKind::kByteString &&
+          grammar.expr(expr.children[i]).kind == ExprKind::kByteString) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 GrammarPtr FuseByteStrings(const Grammar& grammar) {
+  // Fusing can only make new neighbours inside a sequence that already has some.
+  if (!HasAdjacentLiterals(grammar)) return std::make_shared<const Grammar>(grammar);
   GrammarRewriter rewriter(grammar, std::vector<bool>(grammar.num_rules(), true));
   std::vector<bool> used = ExprsUsedByRules(grammar, std::vector<bool>(grammar.num_rules(), true));
   std::vector<ExprId> new_id(grammar.num_exprs(), kNoExpr);

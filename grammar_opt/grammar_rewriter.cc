@@ -1,6 +1,7 @@
 // Rebuilding grammars expression by expression; see grammar_rewriter.h.
 #include "grammar_opt/grammar_rewriter.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -117,7 +118,9 @@ GrammarPtr GrammarRewriter::Finish(const std::vector<ExprId>& new_body,
     if (new_lookahead[rule] != kNoExpr)
       builder_.SetLookahead(new_rule_id_[rule], new_lookahead[rule]);
   }
-  GrammarPtr result = DropUnusedExprs(*builder_.Build());
+  GrammarPtr result = builder_.Build();
+  std::vector<bool> used = ExprsUsedByRules(*result, std::vector<bool>(result->num_rules(), true));
+  if (std::find(used.begin(), used.end(), false) != used.end()) result = DropUnusedExprs(*result);
   if (result->num_rules() + result->num_exprs() > max_grammar_size_) {
     ThrowError(ErrorKind::kLimitExceeded, "optimising the grammar would exceed max_grammar_size (" +
                                               std::to_string(max_grammar_size_) +

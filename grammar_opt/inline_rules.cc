@@ -2,6 +2,7 @@
 #include "grammar_opt/inline_rules.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "cpp/error.h"
@@ -79,6 +80,9 @@ GrammarPtr InlineRules(const Grammar& grammar, int32_t max_inlined_rule_size) {
     }
   }
 
+  if (std::find(inlined.begin(), inlined.end(), true) == inlined.end()) {
+    return std::make_shared<const Grammar>(grammar);
+  }
   std::vector<bool> keep_rule(num_rules);
   for (RuleId rule = 0; rule < num_rules; ++rule) keep_rule[rule] = !inlined[rule];
   GrammarRewriter rewriter(grammar, keep_rule);

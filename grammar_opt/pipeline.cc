@@ -9,8 +9,7 @@
 namespace xgrammar {
 
 GrammarPtr OptimizeGrammar(const GrammarPtr& grammar) {
-  GrammarPtr result = NormalizeStructure(*grammar);
-  result = EliminateDeadRules(*result);
+  GrammarPtr result = EliminateDeadRules(*grammar);
   result = InlineRules(*result);
   result = NormalizeStructure(*result);
   return FuseByteStrings(*result);

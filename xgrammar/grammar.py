@@ -10,7 +10,7 @@ lazily by the hooks below; each exposes one function returning EBNF text.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Type, Union
+from typing import Any, Dict, Tuple, Type, Union
 
 from . import _core
 
@@ -67,14 +67,19 @@ class Grammar:
         schema: Union[str, Type[Any], Dict[str, Any]],
         *,
         any_whitespace: bool = True,
-        indent: Optional[int] = None,
-        separators: Optional[Tuple[str, str]] = None,
+        indent: int | None = None,
+        separators: Tuple[str, str] | None = None,
         strict_mode: bool = True,
-        max_whitespace_cnt: Optional[int] = None,
+        max_whitespace_cnt: int | None = None,
         print_converted_ebnf: bool = False,
+        lenient: bool = False,
     ) -> Grammar:
-        """The grammar of the JSON documents valid under ``schema`` (str, dict or pydantic)."""
-        # Hook: xgrammar/json_schema.py provides json_schema_to_ebnf(schema, **options) -> str.
+        """The grammar of the JSON documents valid under ``schema`` (str, dict or pydantic).
+
+        Options as upstream; ``lenient`` (ours) opts into the converter's lenient mode for
+        keywords it cannot enforce exactly (see xgrammar.json_schema).
+        """
+        # Hook: xgrammar.json_schema provides json_schema_to_ebnf(schema, **options) -> str.
         from .json_schema import json_schema_to_ebnf
 
         ebnf = json_schema_to_ebnf(
@@ -84,6 +89,7 @@ class Grammar:
             separators=separators,
             strict_mode=strict_mode,
             max_whitespace_cnt=max_whitespace_cnt,
+            lenient=lenient,
         )
         if print_converted_ebnf:
             print(ebnf)
@@ -92,7 +98,7 @@ class Grammar:
     @staticmethod
     def from_regex(regex_string: str, *, print_converted_ebnf: bool = False) -> Grammar:
         """The grammar of the strings that fully match ``regex_string``."""
-        # Hook: xgrammar/regex.py provides regex_to_ebnf(pattern) -> str.
+        # Hook: xgrammar.regex provides regex_to_ebnf(pattern) -> str.
         from .regex import regex_to_ebnf
 
         ebnf = regex_to_ebnf(regex_string)
@@ -103,7 +109,7 @@ class Grammar:
     @staticmethod
     def from_lark(lark_string: str) -> Grammar:
         """The grammar of a Lark grammar text."""
-        # Hook: xgrammar/lark_frontend.py provides lark_to_ebnf(text) -> str.
+        # Hook: xgrammar.lark_frontend provides lark_to_ebnf(text) -> str.
         from .lark_frontend import lark_to_ebnf
 
         return Grammar.from_ebnf(lark_to_ebnf(lark_string))
@@ -111,7 +117,7 @@ class Grammar:
     @staticmethod
     def from_structural_tag(*args: Any, **kwargs: Any) -> Grammar:
         """The grammar of a structural tag description (upstream's signatures)."""
-        # Hook: xgrammar/structural_tag.py provides structural_tag_to_ebnf(*args, **kwargs) -> str.
+        # Hook: xgrammar.structural_tag provides structural_tag_to_ebnf(*args, **kwargs) -> str.
         from .structural_tag import structural_tag_to_ebnf
 
         return Grammar.from_ebnf(structural_tag_to_ebnf(*args, **kwargs))
@@ -139,6 +145,10 @@ class Grammar:
 
     def __repr__(self) -> str:
         return f"Grammar(root={self._handle.root_rule_name!r}, rules={self._handle.num_rules})"
+
+    def __reduce__(self):
+        # Pickles as the JSON serialization, so a grammar can cross process boundaries.
+        return (Grammar.deserialize_json, (self.serialize_json(),))
 
     def serialize_json(self) -> str:
         """A JSON text that ``deserialize_json`` turns back into this grammar."""

@@ -52,7 +52,7 @@ def _is_grammar_accept_string(
 ) -> bool:
     """Whether ``input_str`` is a complete string of ``grammar`` (or, with
     ``require_termination=False``, a viable prefix of one), decided by the real matcher."""
-    matcher = _get_matcher_from_grammar(grammar, terminate_without_stop_token=True)
+    matcher = _get_matcher_from_grammar(grammar)
     if not matcher.accept_string(input_str):
         return False
     return matcher.is_completed() if require_termination else True

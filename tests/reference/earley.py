@@ -323,15 +323,18 @@ class Recognizer:
         self.dotted_lhs: list[int] = []
         self.dotted_rest_yield: list[bytes | None] = []  # shortest bytes for the rest
         self.first_dotted: list[list[int]] = [[] for _ in self.names]  # productive ones only
+        self.production_start: list[int] = []  # production index -> its dotted id with dot 0
+        self.productions = productions
         for lhs, rhs in productions:
             start = len(self.dotted_next)
+            self.production_start.append(start)
             for dot in range(len(rhs) + 1):
                 self.dotted_next.append(rhs[dot] if dot < len(rhs) else None)
                 self.dotted_lhs.append(lhs)
                 self.dotted_rest_yield.append(self._sequence_yield(rhs[dot:], self.min_yield))
             if self.dotted_rest_yield[start] is not None:
                 self.first_dotted[lhs].append(start)
-        # advancing the dot is +1 within a production; completed items are never advanced
+        # Advancing the dot is +1 within a production; completed items are never advanced.
 
     def _check_lookaheads_are_plain(self, productions) -> None:
         for rule, lookahead in self.lookahead_of.items():
