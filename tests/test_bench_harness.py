@@ -173,6 +173,10 @@ FAKE_WORKER = textwrap.dedent(
             if kind == "spin":
                 while True:
                     pass
+            if kind == "burn":  # 5 ms of CPU, to check compile times are not rounded to ticks
+                until = time.thread_time() + 0.005
+                while time.thread_time() < until:
+                    pass
             if kind == "abort":
                 os.abort()
             if kind == "hog":
@@ -242,6 +246,14 @@ def test_worker_measures_and_scores_documents(fake_engine):
     assert reply["invalid"] == [{"accepted": False, "refused_at": 1}]
     assert len(reply["token_us"]) == 4  # three tokens and the final mask, valid documents only
     assert reply["mask_disagreements"] == 0
+
+
+def test_short_compiles_are_measured_in_cpu_time(fake_engine):
+    with EngineProcess("fake", **fake_engine) as process:
+        for _ in range(3):
+            reply = run_fake(process, "burn")
+            assert reply["status"] == "ok"
+            assert 0.004 < reply["compile_s"] < 0.5
 
 
 def test_cpu_time_limit_stops_a_spinning_compile(fake_engine):

@@ -89,6 +89,11 @@ class Stopwatch:
     caller on an idle machine sees. Reading a clock costs about a microsecond for the CPU clocks,
     a sizeable part of a fast mask, so the median cost of an empty interval, measured once at
     start-up, is subtracted from every interval (never going below zero).
+
+    Nothing in a worker may set RLIMIT_CPU or a CPU-time timer: either arms the kernel's
+    process-wide CPU timer, after which the process CPU clock only advances at scheduler ticks
+    (4 ms here) and short compiles read as zero. CPU-time deadlines are enforced from the
+    parent instead (engine_process.py).
     """
 
     CALIBRATION_ROUNDS = 2000
@@ -209,22 +214,6 @@ def apply_memory_limit(limit_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-def apply_cpu_time_limit(limit_s) -> None:
-    """Lets the kernel stop this request after ``limit_s`` more seconds of CPU time.
-
-    Past the soft RLIMIT_CPU the kernel sends SIGXCPU, which ends the worker; the parent
-    reports that as a timeout. CPU time, unlike elapsed time, does not depend on how busy the
-    machine is, so the same schema times out (or not) on a loaded and on an idle host. Only the
-    soft limit is set, so later requests can raise it again.
-    """
-    if not limit_s:
-        return
-    used_s = resource.getrusage(resource.RUSAGE_SELF)
-    deadline = int(used_s.ru_utime + used_s.ru_stime + limit_s) + 1
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    resource.setrlimit(resource.RLIMIT_CPU, (deadline, hard))
-
-
 def serve(adapter_class) -> None:
     """Runs the request loop on stdin/stdout until stdin closes."""
     # Libraries may print to stdout; keep the protocol on a private copy of the descriptor and
@@ -259,7 +248,6 @@ def serve(adapter_class) -> None:
                     "clock_overhead_us": stopwatch.token_overhead_s * 1e6,
                 }
             elif request["op"] == "run":
-                apply_cpu_time_limit(request.get("cpu_limit_s"))
                 reply = run_request(adapter, request, stop_token_ids, bitmask, stopwatch)
             else:
                 reply = {"status": "crash", "error": f"unknown op {request['op']!r}"}

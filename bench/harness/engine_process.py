@@ -3,12 +3,12 @@
 ``EngineProcess(engine, ...)`` starts ``bench/engines/<kind>_worker.py`` with the interpreter of
 ``bench/.venvs/<engine>/`` (so upstream xgrammar and this repository's package, which share a
 name, never meet), sends the init request, and then answers ``run(request, timeout_s)`` with the
-worker's reply. A request that overruns its deadline reports ``{"status": "timeout"}``: with
-the default CPU clock the deadline is CPU time, set as the worker's RLIMIT_CPU, and elapsed time
-is only a backstop; with the wall clock it is elapsed time and the parent kills the worker's
-process group. A worker that dies (a segfault, an abort, the kernel's OOM killer, a failed
-allocation under the address-space limit) reports ``crash`` or ``oom``. In every case the next
-``run`` starts a fresh worker first, so one bad schema never poisons the next.
+worker's reply. A request that overruns its deadline is killed (with its process group) and
+reported as ``{"status": "timeout"}``. With the default CPU clock the deadline is CPU time, which
+the parent reads from /proc while it waits, and elapsed time is only a backstop; with the wall
+clock it is elapsed time. A worker that dies (a segfault, an abort, the kernel's OOM killer, a
+failed allocation under the address-space limit) reports ``crash`` or ``oom``. In every case the
+next ``run`` starts a fresh worker first, so one bad schema never poisons the next.
 
 Workers are single-threaded: thread-count variables are pinned to 1 in their environment and the
 xgrammar worker asks for ``max_threads=1``. Their stderr goes to ``<log_dir>/<engine>.log``.
@@ -51,6 +51,11 @@ SINGLE_THREAD_ENV = {
 # time before it is killed anyway: on a host shared by many jobs a worker gets a fraction of a
 # core, and a worker blocked without burning CPU must still be stopped.
 WALL_BACKSTOP_FACTOR = 5
+
+# How often the parent reads a busy worker's CPU time to enforce a CPU-time timeout. The worker
+# must not limit itself (see worker_protocol.Stopwatch), so a timeout lands up to this late.
+CPU_POLL_INTERVAL_S = 0.25
+CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 # Words in a dying worker's stderr that mean it ran out of memory rather than crashed.
 OUT_OF_MEMORY_MARKERS = ("MemoryError", "bad_alloc", "memory allocation of", "Cannot allocate")
@@ -169,11 +174,12 @@ class EngineProcess:
         if self.process is None:
             self.start()
         if self.init_request["options"].get("clock", "cpu") == "cpu":
-            request = dict(request, cpu_limit_s=timeout_s)
+            cpu_timeout_s = timeout_s
             wall_timeout_s = timeout_s * self.wall_backstop_factor
         else:
+            cpu_timeout_s = None
             wall_timeout_s = timeout_s
-        reply = self._exchange(request, wall_timeout_s)
+        reply = self._exchange(request, wall_timeout_s, cpu_timeout_s)
         if reply.get("status") in ("timeout", "crash", "oom"):
             # Even a worker that survived (a caught MemoryError or exception) may hold broken
             # engine state; the next request gets a fresh one.
@@ -181,19 +187,24 @@ class EngineProcess:
             self.restarts += 1
         return reply
 
-    def _exchange(self, request: dict, timeout_s: float) -> dict:
+    def _exchange(self, request: dict, timeout_s: float, cpu_timeout_s=None) -> dict:
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             return self._death_reply()
         deadline = time.monotonic() + timeout_s
+        cpu_start_s = self._worker_cpu_s() if cpu_timeout_s else 0.0
         while b"\n" not in self.pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.stop()
                 return {"status": "timeout", "error": f"no answer within {timeout_s:g} s"}
-            ready, _, _ = select.select([self.process.stdout], [], [], remaining)
+            if cpu_timeout_s and self._worker_cpu_s() - cpu_start_s > cpu_timeout_s:
+                self.stop()
+                return {"status": "timeout", "error": "CPU-time limit reached"}
+            wait_s = min(remaining, CPU_POLL_INTERVAL_S) if cpu_timeout_s else remaining
+            ready, _, _ = select.select([self.process.stdout], [], [], wait_s)
             if not ready:
                 continue
             chunk = os.read(self.process.stdout.fileno(), 1 << 20)
@@ -203,14 +214,22 @@ class EngineProcess:
         line, _, self.pending = self.pending.partition(b"\n")
         return json.loads(line)
 
+    def _worker_cpu_s(self) -> float:
+        """User + system CPU seconds of the worker process, all threads, from /proc."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                # The command name (field 2) may hold spaces; fields after it are plain numbers.
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        user_ticks, system_ticks = int(fields[11]), int(fields[12])
+        return (user_ticks + system_ticks) / CLOCK_TICKS_PER_S
+
     def _death_reply(self) -> dict:
         self.process.wait()
         code = self.process.returncode
         tail = self._log_tail()
         status = "oom" if any(marker in tail for marker in OUT_OF_MEMORY_MARKERS) else "crash"
-        if code == -signal.SIGXCPU:
-            self.stop()
-            return {"status": "timeout", "error": "CPU-time limit reached"}
         if code is not None and code < 0:
             how = f"killed by signal {signal.Signals(-code).name}"
         else:
