@@ -7,6 +7,21 @@ replacement for upstream XGrammar 0.2.8.
 
 from . import exceptions
 from ._core import __core_version__ as __version__
+from .bitmask import (
+    allocate_token_bitmask,
+    apply_token_bitmask_inplace,
+    bitmask_dtype,
+    get_bitmask_shape,
+    reset_token_bitmask,
+)
 from .exceptions import *  # noqa: F403
 
-__all__ = ["exceptions", "__version__"] + exceptions.__all__
+__all__ = [
+    "exceptions",
+    "__version__",
+    "allocate_token_bitmask",
+    "apply_token_bitmask_inplace",
+    "bitmask_dtype",
+    "get_bitmask_shape",
+    "reset_token_bitmask",
+] + exceptions.__all__
