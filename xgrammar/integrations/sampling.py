@@ -59,13 +59,22 @@ def sample_next_tokens(logits: Any, params: SamplingParams, generator: Any = Non
 
 
 def _draw(probabilities: Any, generator: Any) -> Any:
-    """One index per row with the given (unnormalised) probabilities, in one pass.
+    """One index per row with the given (unnormalised) probabilities, by inverting the CDF.
 
-    The exponential race: argmax of p_i / E_i with E_i ~ Exp(1) picks i with probability
-    p_i / sum(p), like ``torch.multinomial`` but without its per-row cumulative sum; an entry with
-    probability 0 can never win.
+    One uniform number per row and one cumulative sum, both cheap on CPU and GPU (drawing a
+    random number per vocabulary entry, as the Gumbel or exponential tricks do, costs ~100 ms
+    per step at batch 16 x 50k on a CPU). Searching with side="right" picks the first index
+    whose cumulative mass exceeds u, so an entry with probability 0 can never be drawn.
     """
     import torch
 
-    noise = torch.empty_like(probabilities).exponential_(generator=generator)
-    return (probabilities / noise).argmax(dim=-1)
+    cumulative = probabilities.cumsum(dim=-1)
+    uniform = torch.rand(
+        (probabilities.shape[0], 1),
+        generator=generator,
+        device=probabilities.device,
+        dtype=cumulative.dtype,
+    )
+    targets = uniform * cumulative[:, -1:]
+    chosen = torch.searchsorted(cumulative, targets, right=True).squeeze(-1)
+    return chosen.clamp_(max=probabilities.shape[-1] - 1)
