@@ -26,11 +26,22 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def load_our_kernels(package_directory):
-    """Import <package_directory>/kernels as xgrammar_ours.kernels without its __init__."""
+    """Import <package_directory>/kernels as xgrammar_ours.kernels without its __init__.
+
+    Returns (apply_token_bitmask_inplace, the numpy-path function or None). Point
+    ``package_directory`` at an installed copy of our package to include its compiled C++ CPU
+    kernel (the source tree has no ``_core``, so "ours" is then the numpy path)."""
     package = types.ModuleType("xgrammar_ours")
     package.__path__ = [package_directory]
     sys.modules["xgrammar_ours"] = package
-    return importlib.import_module("xgrammar_ours.kernels").apply_token_bitmask_inplace
+    kernels = importlib.import_module("xgrammar_ours.kernels")
+    cpu = importlib.import_module("xgrammar_ours.kernels.cpu")
+    arguments = importlib.import_module("xgrammar_ours.kernels.arguments")
+
+    def numpy_path(logits, bitmask):
+        cpu.apply_on_cpu(arguments.normalize_arguments(logits, bitmask, None, None), native=False)
+
+    return kernels.apply_token_bitmask_inplace, (numpy_path if cpu.has_native_kernel() else None)
 
 
 def load_upstream_kernel():
@@ -100,11 +111,12 @@ def main(argv=None):
     parser.add_argument("--ours", default=os.path.join(REPOSITORY, "xgrammar"))
     arguments = parser.parse_args(argv)
 
-    ours = load_our_kernels(arguments.ours)
+    ours, ours_numpy = load_our_kernels(arguments.ours)
     upstream, upstream_name = load_upstream_kernel()
     device = arguments.device
     print(f"device: {torch.cuda.get_device_name() if device == 'cuda' else 'cpu'}; "
-          f"torch {torch.__version__}; peer: {upstream_name}")  # fmt: skip
+          f"torch {torch.__version__} ({torch.get_num_threads()} threads); peer: {upstream_name}; "
+          f"ours-np: our numpy path (when ours has the C++ kernel)")  # fmt: skip
     print(f"{'impl':>9} {'batch':>6} {'vocab':>7} {'dtype':>9} {'mask':>7} "
           f"{'p50 us':>10} {'p99 us':>10} {'max us':>10}")  # fmt: skip
     for vocab in map(int, arguments.vocabs.split(",")):
@@ -114,7 +126,11 @@ def main(argv=None):
                 source = torch.randn(batch, vocab, dtype=dtype, device=device)
                 for shape in arguments.shapes.split(","):
                     bitmask = make_bitmask(batch, vocab, shape, device)
-                    cases = [("ours", ours)] + ([("upstream", upstream)] if upstream else [])
+                    cases = [("ours", ours)]
+                    if ours_numpy is not None and device == "cpu":
+                        cases.append(("ours-np", ours_numpy))
+                    if upstream is not None:
+                        cases.append(("upstream", upstream))
                     results = {}
                     for name, kernel in cases:
                         times = time_calls(lambda x, k=kernel, b=bitmask: k(x, b), source, device,

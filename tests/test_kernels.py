@@ -1,11 +1,11 @@
 """apply_token_bitmask_inplace and the bitmask helpers on CPU, checked against an oracle.
 
-Every CPU backend (numpy arrays, the CPU torch path, the plain-torch fallback) must set exactly
-the disallowed logits to -inf and leave everything else bit-identical, for the shapes engines
-use: padded vocabularies, bitmasks narrower or wider than the logits, row subsets (indices), 1-D
-inputs, non-contiguous logits, and batches large enough to be processed in chunks. The Triton
-kernel is checked here too, through Triton's CPU interpreter, when Triton is installed; the CUDA
-runs live in test_kernels_cuda.py.
+Every CPU path (the C++ kernel, the vectorised numpy path, the plain-torch fallback) must set
+exactly the disallowed logits to -inf and leave everything else bit-identical, for the shapes
+engines use: padded vocabularies, bitmasks narrower or wider than the logits, row subsets
+(indices), 1-D inputs, non-contiguous logits, and batches large enough to be processed in
+chunks. The Triton kernel is checked here too, through Triton's CPU interpreter, when Triton is
+installed; the CUDA runs live in test_kernels_cuda.py.
 """
 
 import os
@@ -24,9 +24,21 @@ import xgrammar as xgr  # noqa: E402
 from xgrammar.exceptions import InvalidArgumentError  # noqa: E402
 from xgrammar.kernels import cpu as cpu_kernel  # noqa: E402
 from xgrammar.kernels import torch_native  # noqa: E402
+from xgrammar.kernels.arguments import normalize_arguments  # noqa: E402
 
 DTYPES = [torch.float32, torch.float16, torch.bfloat16]
-TORCH_BACKENDS = ["auto", "cpu", "torch_native"]
+# "cpu" is the C++ kernel when the build has it; "cpu-numpy" forces the vectorised numpy path.
+TORCH_BACKENDS = ["auto", "cpu", "cpu-numpy", "torch_native"]
+
+
+def apply(logits, bitmask, backend, vocab_size=None, indices=None):
+    if backend == "cpu-numpy":
+        application = normalize_arguments(logits, bitmask, vocab_size, indices)
+        cpu_kernel.apply_on_cpu(application, native=False)
+    else:
+        xgr.apply_token_bitmask_inplace(
+            logits, bitmask, vocab_size=vocab_size, indices=indices, backend=backend
+        )
 
 
 def make_logits(batch, vocab, dtype, seed):
@@ -35,14 +47,14 @@ def make_logits(batch, vocab, dtype, seed):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("backend", ["cpu", "torch_native"])  # "auto" is "cpu" here
+@pytest.mark.parametrize("backend", ["cpu", "cpu-numpy", "torch_native"])  # "auto" is "cpu"
 @pytest.mark.parametrize("batch,vocab", [(1, 32000), (5, 50257), (2, 128256), (1, 256000)])
 def test_masks_exactly_the_disallowed_tokens(dtype, backend, batch, vocab):
     generator = torch.Generator().manual_seed(batch * vocab)
     logits = make_logits(batch, vocab, dtype, seed=vocab)
     bitmask = random_bitmask(batch, vocab, generator)
     expected = expected_masked_logits(logits, bitmask)
-    xgr.apply_token_bitmask_inplace(logits, bitmask, backend=backend)
+    apply(logits, bitmask, backend)
     assert torch.equal(logits, expected)
 
 
@@ -54,7 +66,7 @@ def test_padded_vocab_masks_only_the_real_tokens(backend):
     logits = make_logits(3, 32064, torch.float32, seed=1)
     bitmask = random_bitmask(3, 32064, generator)
     expected = expected_masked_logits(logits, bitmask, vocab_size=32003)
-    xgr.apply_token_bitmask_inplace(logits, bitmask, vocab_size=32003, backend=backend)
+    apply(logits, bitmask, backend, vocab_size=32003)
     assert torch.equal(logits, expected)
 
 
@@ -65,7 +77,7 @@ def test_narrow_bitmask_leaves_the_uncovered_logits_and_warns(backend):
     bitmask = random_bitmask(2, 900, generator)  # covers 29 * 32 = 928 tokens
     expected = expected_masked_logits(logits, bitmask)
     with pytest.warns(UserWarning, match="covers 928 tokens"):
-        xgr.apply_token_bitmask_inplace(logits, bitmask, backend=backend)
+        apply(logits, bitmask, backend)
     assert torch.equal(logits, expected)
     assert torch.isfinite(logits[:, 928:]).all()
 
@@ -78,7 +90,7 @@ def test_wide_bitmask_masks_the_whole_logits_row(backend):
     expected = expected_masked_logits(logits, bitmask)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a wider bitmask is normal: no warning
-        xgr.apply_token_bitmask_inplace(logits, bitmask, backend=backend)
+        apply(logits, bitmask, backend)
     assert torch.equal(logits, expected)
 
 
@@ -91,7 +103,7 @@ def test_indices_mask_only_the_listed_rows(backend, as_tensor):
     rows = [4, 0, 2]
     expected = expected_masked_logits(logits, bitmask, rows=rows)
     indices = torch.tensor(rows, dtype=torch.int32) if as_tensor else rows
-    xgr.apply_token_bitmask_inplace(logits, bitmask, indices=indices, backend=backend)
+    apply(logits, bitmask, backend, indices=indices)
     assert torch.equal(logits, expected)
 
 
@@ -102,7 +114,7 @@ def test_one_dimensional_logits_and_bitmask(backend):
     bitmask = random_bitmask(1, 3000, generator)
     expected = expected_masked_logits(logits, bitmask)[0]
     flat = logits[0].clone()
-    xgr.apply_token_bitmask_inplace(flat, bitmask[0], backend=backend)
+    apply(flat, bitmask[0], backend)
     assert torch.equal(flat, expected)
 
 
@@ -113,20 +125,20 @@ def test_non_contiguous_logits_are_written_in_place(backend):
     logits = storage.t()  # (4, 2000) with a column stride of 4
     bitmask = random_bitmask(4, 2000, generator)
     expected = expected_masked_logits(logits.contiguous(), bitmask)
-    xgr.apply_token_bitmask_inplace(logits, bitmask, backend=backend)
+    apply(logits, bitmask, backend)
     assert torch.equal(storage.t(), expected)
 
 
-@pytest.mark.parametrize("backend", ["cpu", "torch_native"])
+@pytest.mark.parametrize("backend", ["cpu", "cpu-numpy", "torch_native"])
 def test_large_batches_are_processed_in_bounded_chunks(backend, monkeypatch):
-    module = cpu_kernel if backend == "cpu" else torch_native
+    module = torch_native if backend == "torch_native" else cpu_kernel
     monkeypatch.setattr(module, "UNPACKED_TOKENS_PER_CHUNK", 100 * 2048)
     generator = torch.Generator().manual_seed(7)
     logits = make_logits(4096, 2048, torch.float16, seed=7)
     bitmask = random_bitmask(4096, 2048, generator)
     rows = list(range(4095, -1, -3))
     expected = expected_masked_logits(logits, bitmask, rows=rows)
-    xgr.apply_token_bitmask_inplace(logits, bitmask, indices=rows, backend=backend)
+    apply(logits, bitmask, backend, indices=rows)
     assert torch.equal(logits, expected)
 
 
