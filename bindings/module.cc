@@ -1,6 +1,7 @@
 // The `xgrammar._core` extension module: registration of every binding file and the one place
 // where core errors become Python exceptions (the classes live in xgrammar/exceptions.py).
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
 
 #include <algorithm>
 #include <utility>
@@ -32,7 +33,9 @@ const char* ExceptionClassName(xgrammar::ErrorKind kind) {
     case xgrammar::ErrorKind::kInvalidArgument:
       return "InvalidArgumentError";
     case xgrammar::ErrorKind::kDeserialize:
-      return "DeserializeError";
+      return "DeserializeFormatError";
+    case xgrammar::ErrorKind::kDeserializeVersion:
+      return "DeserializeVersionError";
     case xgrammar::ErrorKind::kCancelled:
       return "CompileCancelledError";
   }

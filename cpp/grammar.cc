@@ -17,7 +17,7 @@ RuleId Grammar::FindRule(const std::string& name) const {
   return -1;
 }
 
-size_t GrammarBuilder::ExprHash::operator()(const Expr& expr) const {
+size_t GrammarBuilder::HashExpr(const Expr& expr) {
   size_t h = std::hash<int>()(static_cast<int>(expr.kind));
   auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
   mix(std::hash<std::string>()(expr.bytes));
@@ -26,15 +26,40 @@ size_t GrammarBuilder::ExprHash::operator()(const Expr& expr) const {
   for (ExprId c : expr.children) mix(static_cast<size_t>(c));
   mix(static_cast<size_t>(expr.rule));
   mix(static_cast<size_t>(expr.min) * 31 + static_cast<size_t>(expr.max));
+  // Final avalanche (MurmurHash3's fmix64): the intern table indexes by the low bits.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
   return h;
 }
 
+void GrammarBuilder::GrowInternTable() {
+  std::vector<InternSlot> old = std::move(intern_table_);
+  intern_table_.assign(old.empty() ? 64 : old.size() * 2, InternSlot{});
+  const size_t mask = intern_table_.size() - 1;
+  for (const InternSlot& slot : old) {
+    if (slot.id == kNoExpr) continue;
+    size_t index = slot.hash & mask;
+    while (intern_table_[index].id != kNoExpr) index = (index + 1) & mask;
+    intern_table_[index] = slot;
+  }
+}
+
 ExprId GrammarBuilder::Intern(Expr expr) {
-  auto it = intern_index_.find(expr);
-  if (it != intern_index_.end()) return it->second;
-  ExprId id = static_cast<ExprId>(grammar_.exprs_.size());
-  grammar_.exprs_.push_back(expr);
-  intern_index_.emplace(std::move(expr), id);
+  if ((grammar_.exprs_.size() + 1) * 2 > intern_table_.size()) GrowInternTable();
+  const size_t hash = HashExpr(expr);
+  const size_t mask = intern_table_.size() - 1;
+  size_t index = hash & mask;
+  while (intern_table_[index].id != kNoExpr) {
+    const InternSlot& slot = intern_table_[index];
+    if (slot.hash == hash && grammar_.exprs_[slot.id] == expr) return slot.id;
+    index = (index + 1) & mask;
+  }
+  const ExprId id = static_cast<ExprId>(grammar_.exprs_.size());
+  grammar_.exprs_.push_back(std::move(expr));
+  intern_table_[index] = InternSlot{hash, id};
   return id;
 }
 
@@ -148,7 +173,7 @@ GrammarPtr GrammarBuilder::Build() {
   }
   auto result = std::make_shared<Grammar>(std::move(grammar_));
   grammar_ = Grammar();
-  intern_index_.clear();
+  intern_table_.clear();
   rule_index_.clear();
   return result;
 }

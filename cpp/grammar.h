@@ -112,12 +112,18 @@ class GrammarBuilder {
   GrammarPtr Build();
 
  private:
-  struct ExprHash {
-    size_t operator()(const Expr& expr) const;
-  };
+  static size_t HashExpr(const Expr& expr);
   ExprId Intern(Expr expr);
+  void GrowInternTable();
   Grammar grammar_;
-  std::unordered_map<Expr, ExprId, ExprHash> intern_index_;
+  // Open-addressing hash set of expression ids (hash cached beside each id), keyed by the
+  // expression in grammar_.exprs_: no second copy of any expression, one probe sequence per
+  // Intern. Size is a power of two, kept at most half full.
+  struct InternSlot {
+    size_t hash = 0;
+    ExprId id = kNoExpr;
+  };
+  std::vector<InternSlot> intern_table_;
   std::unordered_map<std::string, RuleId> rule_index_;
 };
 

@@ -25,6 +25,9 @@ struct Limits {
   int32_t max_repetition_bound = 100000;
   // Automaton states of one compiled grammar, all rules together (~100 bytes each).
   int32_t max_automaton_states = 2000000;
+  // A model's vocabulary size (token ids, padding included). The largest real vocabularies
+  // have about 260,000 tokens; 16M keeps one bitmask row at 2 MiB and every id in an int32.
+  int32_t max_vocab_size = 1 << 24;
 };
 
 // The process-wide limits. Read once at the start of each parse or compile.

@@ -1,26 +1,18 @@
-"""Token bitmask helpers: the buffer a matcher fills and a kernel applies to the logits.
+"""Token bitmasks: allocation and reset; applying one to logits is re-exported from
+``xgrammar.kernels`` (CPU: C++ or numpy; CUDA: Triton or plain torch).
 
-A bitmask is an int32 array of shape ``(batch, ceil(vocab_size / 32))``: bit ``i`` of word ``j``
-of a row says whether token ``32 * j + i`` is allowed (1) or not (0). int32 rather than uint32
-because old torch versions have no uint32; only the bit pattern matters.
-
-Entry points: ``bitmask_dtype``, ``get_bitmask_shape``, ``allocate_token_bitmask``,
-``reset_token_bitmask``, and ``apply_token_bitmask_inplace`` (re-exported from
-``xgrammar.kernels``). torch is optional: without it the helpers hand out numpy arrays, which
-every function of the package also accepts.
+Convention (as upstream XGrammar): an ``int32`` array of shape ``(batch, ceil(vocab_size / 32))``;
+bit ``i`` of word ``j`` stands for token ``32 * j + i``; 1 means allowed. NumPy arrays and torch
+tensors are both accepted everywhere.
 """
 
-import math
-from typing import Any, Tuple
+from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from .kernels import apply_token_bitmask_inplace
-
-try:
-    import torch
-except ImportError:  # torch is an optional dependency
-    torch = None
 
 __all__ = [
     "bitmask_dtype",
@@ -30,35 +22,45 @@ __all__ = [
     "apply_token_bitmask_inplace",
 ]
 
-#: The bitmask element type: ``torch.int32`` when torch is installed (as upstream), else
-#: ``numpy.int32``.
-bitmask_dtype: Any = torch.int32 if torch is not None else np.int32
 
-# Every bit set: all tokens allowed. -1 is 0xFFFFFFFF in two's complement.
-_ALL_ALLOWED_WORD = -1
+def get_bitmask_shape(batch_size: int, vocab_size: int) -> tuple[int, int]:
+    """The shape of a bitmask for ``batch_size`` rows over ``vocab_size`` tokens."""
+    if batch_size < 0 or vocab_size < 0:
+        from .exceptions import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"batch_size and vocab_size must be non-negative, got {batch_size}, {vocab_size}"
+        )
+    return (batch_size, (vocab_size + 31) // 32)
 
 
-def get_bitmask_shape(batch_size: int, vocab_size: int) -> Tuple[int, int]:
-    """Return the bitmask shape for a batch: ``(batch_size, ceil(vocab_size / 32))``."""
-    return (batch_size, math.ceil(vocab_size / 32))
+def _torch_or_none() -> Any:
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+#: The dtype of bitmask words: ``torch.int32`` when torch is installed (upstream's value, which
+#: engines pass to ``torch.empty``/``torch.full``), else ``numpy.int32``. Either kind of array is
+#: accepted everywhere.
+bitmask_dtype: Any = getattr(_torch_or_none(), "int32", np.int32)
 
 
 def allocate_token_bitmask(batch_size: int, vocab_size: int) -> Any:
-    """Allocate a CPU bitmask with every token allowed.
+    """A bitmask with every token allowed (all bits set).
 
-    Returns a ``torch.Tensor`` when torch is installed (as upstream does), otherwise a
-    ``numpy.ndarray``. To place it elsewhere (pinned or CUDA memory), build the tensor yourself
-    from ``get_bitmask_shape`` and ``bitmask_dtype``.
+    Returns a torch ``int32`` tensor when torch is installed (as upstream does, so that engines
+    can pin and move it), otherwise a NumPy array.
     """
     shape = get_bitmask_shape(batch_size, vocab_size)
+    torch = _torch_or_none()
     if torch is not None:
-        return torch.full(shape, _ALL_ALLOWED_WORD, dtype=torch.int32)
-    return np.full(shape, _ALL_ALLOWED_WORD, dtype=np.int32)
+        return torch.full(shape, -1, dtype=torch.int32)
+    return np.full(shape, -1, dtype=np.int32)
 
 
 def reset_token_bitmask(bitmask: Any) -> None:
-    """Set every bit of ``bitmask`` (a torch tensor or numpy array), allowing every token."""
-    if isinstance(bitmask, np.ndarray):
-        bitmask.fill(_ALL_ALLOWED_WORD)
-    else:
-        bitmask.fill_(_ALL_ALLOWED_WORD)
+    """Sets every bit of ``bitmask`` (every token allowed), in place."""
+    bitmask.fill_(-1) if hasattr(bitmask, "fill_") else bitmask.fill(-1)
