@@ -26,14 +26,17 @@ SCHEMA = {
     "required": ["ok", "n"],
 }
 REGEX = r"[abc]{2,5}-(x|y)"
+JSON_EBNF = r"""
+root ::= "{\"ok\":" ("true" | "false") ",\"n\":" ("0" | [1-9] [0-9]{0,5}) "}"
+"""
 
 
 @pytest.fixture(scope="module")
 def grammars():
     compiler = xgr.GrammarCompiler(tokenizer_info())
     return (
-        compiler.compile_json_schema(json.dumps(SCHEMA), any_whitespace=False),
-        compiler.compile_regex(REGEX),
+        compiler.compile_grammar(JSON_EBNF),
+        compiler.compile_grammar('root ::= [abc]{2,5} "-" ("x" | "y")'),
     )
 
 
@@ -56,7 +59,9 @@ def model():
 
 def check(text, row):
     if row % 2 == 0:
-        assert json.loads(text)["n"] >= 0, text
+        import jsonschema
+
+        jsonschema.validate(json.loads(text), SCHEMA)
     else:
         assert re.fullmatch(REGEX, text), text
 
