@@ -54,7 +54,10 @@ def model():
         eos_token_id=EOS,
         pad_token_id=EOS,
     )
-    return transformers.LlamaForCausalLM(config).to("cuda", torch.bfloat16).eval()
+    model = transformers.LlamaForCausalLM(config).to("cuda", torch.bfloat16).eval()
+    # Warm up CUDA (context, cuBLAS, attention kernels) so the printed step times are steady.
+    generate(model, None, [[EOS]] * 16, max_new_tokens=20)
+    return model
 
 
 def check(text, row):
