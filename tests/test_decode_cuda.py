@@ -54,10 +54,7 @@ def model():
         eos_token_id=EOS,
         pad_token_id=EOS,
     )
-    model = transformers.LlamaForCausalLM(config).to("cuda", torch.bfloat16).eval()
-    # Warm up CUDA (context, cuBLAS, attention kernels) so the printed step times are steady.
-    generate(model, None, [[EOS]] * 16, max_new_tokens=20)
-    return model
+    return transformers.LlamaForCausalLM(config).to("cuda", torch.bfloat16).eval()
 
 
 def check(text, row):
@@ -69,10 +66,9 @@ def check(text, row):
         assert re.fullmatch(REGEX, text), text
 
 
-@pytest.mark.parametrize("overlap", [True, False])
-def test_decode_loop_on_cuda(model, grammars, overlap):
+def constrained_generation(model, grammars, overlap):
     batch = 16
-    result = generate(
+    return generate(
         model,
         [grammars[row % 2] for row in range(batch)],
         [[EOS]] * batch,
@@ -81,6 +77,15 @@ def test_decode_loop_on_cuda(model, grammars, overlap):
         tokenizer=GreedyTokenizer(),
         overlap=overlap,
     )
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_decode_loop_on_cuda(model, grammars, overlap):
+    # The first run on a device pays one-off costs per input shape (the H200 run showed
+    # ~500 ms forwards in the first run only), so time a second, identical run.
+    constrained_generation(model, grammars, overlap)
+    result = constrained_generation(model, grammars, overlap)
+    batch = len(result.token_ids)
     assert result.finish_reasons == ["stop"] * batch
     for row, ids in enumerate(result.token_ids):
         check(GreedyTokenizer().decode(ids), row)
