@@ -2,7 +2,10 @@
 fill the overlap hides. CPU by default; the model is the demo's tiny random Llama with GPT-2's
 50k-token vocabulary (xgrammar/demo.py), the grammar the demo's JSON schema.
 
-    python bench/bench_decode.py --batches 1,16 --repeats 3 [--threads 1] [--device cuda]
+    python bench/bench_decode.py --batches 1,16 --repeats 3 [--threads 1] [--device cuda] [--ebnf]
+
+``--ebnf`` compiles the same documents from an EBNF grammar (xgrammar.demo.DEMO_EBNF) instead of
+the schema, to measure the loop without the JSON Schema front end.
 
 For each batch size three runs decode the same number of steps: without a grammar (the
 baseline), with the grammar and the mask filled during the forward (overlap), and with the mask
@@ -17,7 +20,7 @@ import sys
 
 import torch
 
-from xgrammar.demo import build_tiny_llama, prepare_demo
+from xgrammar.demo import DEMO_EBNF, build_tiny_llama, prepare_demo
 from xgrammar.integrations import SamplingParams, generate
 
 
@@ -43,15 +46,17 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--max-new-tokens", type=int, default=160)
+    parser.add_argument("--ebnf", action="store_true", help="use DEMO_EBNF, not the schema")
     arguments = parser.parse_args(argv)
     if arguments.threads:
         torch.set_num_threads(arguments.threads)
 
-    setup = prepare_demo()
+    setup = prepare_demo(ebnf=DEMO_EBNF if arguments.ebnf else None)
     model = build_tiny_llama(seed=0).to(arguments.device)
     prompt = setup.tokenizer.encode("A game character as JSON:", add_special_tokens=False)
     print(f"device {arguments.device}, torch threads {torch.get_num_threads()}, "
-          f"vocab 50304, medians of {arguments.repeats} runs, ms per decode step")  # fmt: skip
+          f"vocab 50304, grammar {'DEMO_EBNF' if arguments.ebnf else 'DEMO_SCHEMA'}, "
+          f"medians of {arguments.repeats} runs, ms per decode step")  # fmt: skip
     print(f"{'batch':>5} {'mode':>10} {'steps':>5} {'tok/step':>8} {'step':>8} {'forward':>8} "
           f"{'mask':>7} {'exposed':>8} {'hidden':>7} {'overhead':>9}")  # fmt: skip
     for batch in map(int, arguments.batches.split(",")):

@@ -50,6 +50,7 @@ class DecodeStats:
     forward_seconds: float = 0.0
     mask_seconds: float = 0.0
     mask_wait_seconds: float = 0.0
+    apply_seconds: float = 0.0
     sample_seconds: float = 0.0
     step_seconds: float = 0.0
 
@@ -64,6 +65,11 @@ class DecodeStats:
     def seconds_per_step(self) -> float:
         return self.step_seconds / self.steps if self.steps else 0.0
 
+    @property
+    def grammar_critical_seconds(self) -> float:
+        """Grammar work the decode step waited for: the exposed mask fill plus applying it."""
+        return self.mask_wait_seconds + self.apply_seconds
+
     def summary(self) -> str:
         per_step = 1e3 / self.steps if self.steps else 0.0
         mask_ms = self.mask_seconds * per_step
@@ -72,7 +78,8 @@ class DecodeStats:
             f"tokens; per step: {self.step_seconds * per_step:.3f} ms total, forward "
             f"{self.forward_seconds * per_step:.3f} ms, mask fill {mask_ms:.3f}"
             f" ms of which exposed {self.mask_wait_seconds * per_step:.3f} ms "
-            f"({100 * self.hidden_mask_fraction:.0f}% hidden), apply+sample+accept "
+            f"({100 * self.hidden_mask_fraction:.0f}% hidden), mask apply "
+            f"{self.apply_seconds * per_step:.3f} ms, sample+accept "
             f"{self.sample_seconds * per_step:.3f} ms"
         )
 
@@ -198,6 +205,9 @@ def generate(
             step_logits = logits[active]
             if constrained:
                 _apply_masks(step_logits, bitmask, active, constrained, mask_vocab_size)
+                applied = time.perf_counter()
+                stats.apply_seconds += applied - started
+                started = applied
             if generator is None and sampling.seed is not None:
                 generator = torch.Generator(device=logits.device).manual_seed(sampling.seed)
             tokens = sample_next_tokens(step_logits, sampling, generator).tolist()
