@@ -5,9 +5,15 @@ vocabulary into token bitmasks, step by step, while a model decodes. The public 
 replacement for upstream XGrammar 0.2.8.
 """
 
-from . import exceptions
+from . import contrib, exceptions
 from ._core import __core_version__ as __version__
-from .bitmask import allocate_token_bitmask, bitmask_dtype, get_bitmask_shape, reset_token_bitmask
+from .bitmask import (
+    allocate_token_bitmask,
+    apply_token_bitmask_inplace,
+    bitmask_dtype,
+    get_bitmask_shape,
+    reset_token_bitmask,
+)
 from .compiler import CompiledGrammar, GrammarCompiler
 from .config import get_max_recursion_depth, max_recursion_depth, set_max_recursion_depth
 from .exceptions import *  # noqa: F403
@@ -17,6 +23,7 @@ from .tokenizer_info import TokenizerInfo, VocabType
 
 __all__ = [
     "exceptions",
+    "contrib",
     "__version__",
     "Grammar",
     "TokenizerInfo",
@@ -26,6 +33,7 @@ __all__ = [
     "GrammarMatcher",
     "BatchGrammarMatcher",
     "allocate_token_bitmask",
+    "apply_token_bitmask_inplace",
     "bitmask_dtype",
     "get_bitmask_shape",
     "reset_token_bitmask",
