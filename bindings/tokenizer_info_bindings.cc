@@ -159,6 +159,8 @@ void BindTokenizerInfo(nb::module_& module) {
       .def_prop_ro("vocab_type",
                    [](const TokenizerInfo& info) { return static_cast<int>(info.vocab_type()); })
       .def_prop_ro("add_prefix_space", &TokenizerInfo::add_prefix_space)
+      .def_prop_ro("num_decoded_tokens",
+                   [](const TokenizerInfo& info) { return info.decoded_vocab().size(); })
       .def("decoded_vocab",
            [](const TokenizerInfo& info) { return BytesList(info.decoded_vocab()); })
       .def("stop_token_ids", &TokenizerInfo::stop_token_ids)

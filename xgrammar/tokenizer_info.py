@@ -207,7 +207,7 @@ class TokenizerInfo:
         """The decoded vocabulary and metadata as JSON. A token that is valid UTF-8 is a JSON
         string; any other is ``{"hex": "..."}``."""
         tokens: List[Union[str, Dict[str, str]]] = []
-        for token in self.decoded_vocab:
+        for token in self._cached_decoded_vocab():
             try:
                 tokens.append(token.decode("utf-8"))
             except UnicodeDecodeError:
@@ -290,9 +290,7 @@ class TokenizerInfo:
     @property
     def decoded_vocab(self) -> List[bytes]:
         """The exact bytes of each token id of the tokenizer (padding ids have none)."""
-        if self._decoded_vocab_cache is None:
-            self._decoded_vocab_cache = self._handle.decoded_vocab()
-        return list(self._decoded_vocab_cache)
+        return list(self._cached_decoded_vocab())
 
     @property
     def stop_token_ids(self) -> List[int]:
@@ -302,8 +300,14 @@ class TokenizerInfo:
     def special_token_ids(self) -> List[int]:
         """Tokens a grammar never allows: special or control tokens that do not stop, empty
         tokens, and (as upstream) the padding ids between the tokenizer's size and vocab_size."""
-        padding = range(len(self.decoded_vocab), self.vocab_size)
+        padding = range(self._handle.num_decoded_tokens, self.vocab_size)
         return list(self._handle.special_token_ids()) + list(padding)
+
+    def _cached_decoded_vocab(self) -> List[bytes]:
+        # Built once (150k bytes objects); the public property hands out copies.
+        if self._decoded_vocab_cache is None:
+            self._decoded_vocab_cache = self._handle.decoded_vocab()
+        return self._decoded_vocab_cache
 
     def __repr__(self) -> str:
         return (
