@@ -11,7 +11,8 @@ vocabulary type, the stop and special tokens, and build times:
   upstream(hf)    upstream xgrammar 0.2.8's TokenizerInfo.from_huggingface(transformers tokenizer),
                   run in its own virtual environment (--upstream-python) because it has our name
 
-Times are medians over --repeat runs, measured in this one run on this machine. Upstream's
+Times are medians over --repeat runs, measured in this one run on this machine, as wall-clock
+and CPU seconds. Upstream's
 decoded vocabulary is compared with ours too (tokens whose bytes differ).
 
 Usage: python bench/check_tokenizer.py PATH/tokenizer.json [...] [--upstream-python PY]
@@ -48,13 +49,15 @@ if (path.parent / "tokenizer_config.json").is_file():
     tokenizer = PreTrainedTokenizerFast.from_pretrained(str(path.parent))
 else:
     tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(path))
-times = []
+times, cpu_times = [], []
 for _ in range(repeat):
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     info = xgrammar.TokenizerInfo.from_huggingface(tokenizer)
     times.append(time.perf_counter() - start)
+    cpu_times.append(time.process_time() - cpu_start)
 json.dump({
     "seconds": statistics.median(times),
+    "cpu_seconds": statistics.median(cpu_times),
     "vocab_type": info.vocab_type.name,
     "stop_token_ids": info.stop_token_ids,
     "num_special": len(info.special_token_ids),
@@ -63,13 +66,25 @@ json.dump({
 """
 
 
+class Timing:
+    """Median wall-clock and CPU (process) seconds of repeated runs. The CPU time is the
+    steadier number on a shared, loaded machine."""
+
+    def __init__(self, wall: list, cpu: list) -> None:
+        self.wall, self.cpu = statistics.median(wall), statistics.median(cpu)
+
+    def __str__(self) -> str:
+        return f"{self.wall:.3f}s/{self.cpu:.3f}s"
+
+
 def _median_seconds(function, repeat: int):
-    times, result = [], None
+    wall, cpu, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+    return Timing(wall, cpu), result
 
 
 def _load_transformers(path: Path):
@@ -171,12 +186,13 @@ def main() -> None:
             f"special tokens {result['num_special']}, stop tokens {result['stop']}"
         )
         line = (
-            f"  build time (median of {arguments.repeat}): ours(path) {result['seconds_path']:.3f}s"
-            f"  ours(hf) {result['seconds_hf']:.3f}s  ours(core) {result['seconds_core']:.3f}s"
+            f"  build time wall/cpu (median of {arguments.repeat}): "
+            f"ours(path) {result['seconds_path']}  ours(hf) {result['seconds_hf']}  "
+            f"ours(core) {result['seconds_core']}"
         )
         upstream = result.get("upstream")
         if upstream and "seconds" in upstream:
-            line += f"  upstream(hf) {upstream['seconds']:.3f}s"
+            line += f"  upstream(hf) {upstream['seconds']:.3f}s/{upstream['cpu_seconds']:.3f}s"
             print(line)
             print(
                 f"  upstream: type {upstream['vocab_type']}, stop {upstream['stop_token_ids']}, "
