@@ -33,7 +33,9 @@ const char* ExceptionClassName(xgrammar::ErrorKind kind) {
     case xgrammar::ErrorKind::kInvalidArgument:
       return "InvalidArgumentError";
     case xgrammar::ErrorKind::kDeserialize:
-      return "DeserializeError";
+      return "DeserializeFormatError";
+    case xgrammar::ErrorKind::kDeserializeVersion:
+      return "DeserializeVersionError";
     case xgrammar::ErrorKind::kCancelled:
       return "CompileCancelledError";
   }

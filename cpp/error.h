@@ -12,13 +12,14 @@
 namespace xgrammar {
 
 enum class ErrorKind : uint8_t {
-  kSyntax,           // text that does not parse (EBNF, regex, JSON); has line:column
-  kInvalidGrammar,   // parses, but is not a grammar: undefined or duplicate rule, no root
-  kUnsupported,      // a construct or keyword this engine cannot enforce exactly
-  kLimitExceeded,    // a named resource limit ran out (see cpp/limits.h)
-  kInvalidArgument,  // API misuse: wrong shape, dtype, token id, state
-  kDeserialize,      // serialized data that is malformed or of another format version
-  kCancelled,        // compilation cancelled by the caller or by its timeout
+  kSyntax,              // text that does not parse (EBNF, regex, JSON); has line:column
+  kInvalidGrammar,      // parses, but is not a grammar: undefined or duplicate rule, no root
+  kUnsupported,         // a construct or keyword this engine cannot enforce exactly
+  kLimitExceeded,       // a named resource limit ran out (see cpp/limits.h)
+  kInvalidArgument,     // API misuse: wrong shape, dtype, token id, state
+  kDeserialize,         // serialized data that is malformed (Python: DeserializeFormatError)
+  kCancelled,           // compilation cancelled by the caller or by its timeout
+  kDeserializeVersion,  // serialized data of another format version (DeserializeVersionError)
 };
 
 struct SourceLocation {

@@ -7,7 +7,29 @@ replacement for upstream XGrammar 0.2.8.
 
 from . import exceptions
 from ._core import __core_version__ as __version__
+from .bitmask import allocate_token_bitmask, bitmask_dtype, get_bitmask_shape, reset_token_bitmask
+from .compiler import CompiledGrammar, GrammarCompiler
+from .config import get_max_recursion_depth, max_recursion_depth, set_max_recursion_depth
 from .exceptions import *  # noqa: F403
+from .grammar import Grammar
+from .matcher import BatchGrammarMatcher, GrammarMatcher
 from .tokenizer_info import TokenizerInfo, VocabType
 
-__all__ = ["exceptions", "__version__", "TokenizerInfo", "VocabType"] + exceptions.__all__
+__all__ = [
+    "exceptions",
+    "__version__",
+    "Grammar",
+    "TokenizerInfo",
+    "VocabType",
+    "GrammarCompiler",
+    "CompiledGrammar",
+    "GrammarMatcher",
+    "BatchGrammarMatcher",
+    "allocate_token_bitmask",
+    "bitmask_dtype",
+    "get_bitmask_shape",
+    "reset_token_bitmask",
+    "get_max_recursion_depth",
+    "set_max_recursion_depth",
+    "max_recursion_depth",
+] + exceptions.__all__

@@ -1,0 +1,38 @@
+// The compile pipeline: optimise the grammar, build its automaton, compute the follow bytes
+// for context expansion, then the token-mask cache. See compiled_grammar.h.
+#include "cpp/compiled_grammar.h"
+
+#include "grammar_opt/follow.h"
+#include "grammar_opt/pipeline.h"
+
+namespace xgrammar {
+
+size_t CompiledGrammar::memory_size_bytes() const {
+  size_t total = sizeof(*this) + automaton_.memory_size_bytes() +
+                 ordinary_token_bitset_.capacity() * sizeof(uint32_t);
+  for (const StateTokenMask& mask : masks_) total += mask.memory_size_bytes();
+  return total;
+}
+
+CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfoPtr& tokenizer,
+                                  const CompileOptions& options) {
+  auto compiled = std::make_shared<CompiledGrammar>();
+  compiled->grammar_ = OptimizeGrammar(grammar);
+  compiled->tokenizer_ = tokenizer;
+  compiled->automaton_ = BuildGrammarAutomaton(*compiled->grammar_);
+  FollowInfo follow = ComputeFollowInfo(*compiled->grammar_);
+  std::vector<ByteBitset> follow_bytes(follow.follow_bytes.size());
+  for (size_t r = 0; r < follow.follow_bytes.size(); ++r) {
+    follow_bytes[r] = follow.follow_bytes[r].words;
+  }
+  compiled->masks_ = BuildTokenMaskCache(compiled->automaton_, *tokenizer, follow_bytes,
+                                         options.num_threads, options.cancel, &compiled->stats_);
+  compiled->ordinary_token_bitset_.assign((static_cast<size_t>(tokenizer->vocab_size()) + 31) / 32,
+                                          0);
+  for (int32_t id : tokenizer->sorted_token_ids()) {
+    compiled->ordinary_token_bitset_[id >> 5] |= 1u << (id & 31);
+  }
+  return compiled;
+}
+
+}  // namespace xgrammar

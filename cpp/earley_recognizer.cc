@@ -1,0 +1,187 @@
+// The Earley recognizer over byte automata; see earley_recognizer.h.
+//
+// A set is built in two steps: scan (items of the previous set whose byte edges take the byte)
+// and closure (predict the rules called from each item, complete items whose rule has ended
+// by advancing the parents that called it). Nullable rules are also stepped over at
+// prediction time (Aycock and Horspool), so completions never miss a parent added later to
+// the same set.
+#include "cpp/earley_recognizer.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace xgrammar {
+namespace {
+
+constexpr size_t kLinearDedupLimit = 24;
+
+uint64_t ItemKey(const EarleyItem& item) {
+  uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(item.state)) << 32) |
+                 static_cast<uint32_t>(item.origin);
+  key ^= static_cast<uint64_t>(item.la_init) * 0x9E3779B97F4A7C15ULL;
+  key ^= static_cast<uint64_t>(item.la_cur) * 0xC2B2AE3D27D4EB4FULL;
+  return key;
+}
+
+}  // namespace
+
+EarleyRecognizer::EarleyRecognizer(const GrammarAutomaton* automaton) : automaton_(automaton) {
+  lookaheads_.emplace_back();  // id 0: nothing pending
+}
+
+void EarleyRecognizer::Reset(StateId start_state) {
+  items_.clear();
+  set_begin_.assign(1, 0);
+  set_flags_.clear();
+  AddItem({start_state, kBottomOrigin, 0, 0});
+  CloseCurrentSet();
+}
+
+void EarleyRecognizer::AddItem(const EarleyItem& item) {
+  size_t begin = static_cast<size_t>(set_begin_.back());
+  size_t size = items_.size() - begin;
+  if (!dedup_active_) {
+    for (size_t i = begin; i < items_.size(); ++i) {
+      if (items_[i] == item) return;
+    }
+    if (size + 1 > kLinearDedupLimit) {
+      dedup_active_ = true;
+      dedup_.clear();
+      for (size_t i = begin; i < items_.size(); ++i) {
+        dedup_[ItemKey(items_[i])].push_back(static_cast<int32_t>(i));
+      }
+    }
+  } else {
+    auto it = dedup_.find(ItemKey(item));
+    if (it != dedup_.end()) {
+      for (int32_t i : it->second) {
+        if (items_[i] == item) return;
+      }
+    }
+  }
+  if (dedup_active_) dedup_[ItemKey(item)].push_back(static_cast<int32_t>(items_.size()));
+  items_.push_back(item);
+}
+
+int32_t EarleyRecognizer::InternLookahead(std::vector<StateId> states) {
+  if (states.empty()) return 0;
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  uint64_t hash = states.size();
+  for (StateId s : states) hash = hash * 0x100000001B3ULL ^ static_cast<uint32_t>(s);
+  std::vector<int32_t>& bucket = lookahead_index_[hash];
+  for (int32_t id : bucket) {
+    if (lookaheads_[id] == states) return id;
+  }
+  lookaheads_.push_back(std::move(states));
+  bucket.push_back(static_cast<int32_t>(lookaheads_.size()) - 1);
+  return bucket.back();
+}
+
+int32_t EarleyRecognizer::AddAssertion(int32_t la, RuleId rule) {
+  StateId start = automaton_->rule_lookahead_start(rule);
+  if (start < 0) return la;
+  std::vector<StateId> states = lookaheads_[la];
+  states.push_back(start);
+  return InternLookahead(std::move(states));
+}
+
+int32_t EarleyRecognizer::AdvanceLookahead(int32_t la, uint8_t byte) {
+  if (la == 0) return 0;
+  std::vector<StateId> next;
+  for (StateId s : lookaheads_[la]) {
+    StateId t = automaton_->LookaheadStep(s, byte);
+    if (t < 0) return -1;
+    if (!automaton_->is_final(t)) next.push_back(t);
+  }
+  return InternLookahead(std::move(next));
+}
+
+void EarleyRecognizer::CloseCurrentSet() {
+  const int32_t current = static_cast<int32_t>(set_begin_.size()) - 1;
+  uint8_t flags = 0;
+  for (size_t k = static_cast<size_t>(set_begin_.back()); k < items_.size(); ++k) {
+    const EarleyItem item = items_[k];
+    if (automaton_->is_final(item.state)) {
+      RuleId rule = automaton_->state_rule(item.state);
+      int32_t la = AddAssertion(item.la_cur, rule);
+      if (item.origin == kBottomOrigin) {
+        flags |= la == 0 ? kEndedClean : kEndedPending;
+      } else {
+        size_t lo = static_cast<size_t>(set_begin_[item.origin]);
+        size_t hi = item.origin == current ? items_.size()
+                                           : static_cast<size_t>(set_begin_[item.origin + 1]);
+        for (size_t p = lo; p < hi; ++p) {
+          const EarleyItem parent = items_[p];
+          if (parent.la_cur != item.la_init) continue;
+          for (const CallEdge& call : automaton_->call_edges(parent.state)) {
+            if (call.rule == rule) AddItem({call.target, parent.origin, parent.la_init, la});
+          }
+        }
+      }
+    }
+    for (const CallEdge& call : automaton_->call_edges(item.state)) {
+      AddItem({automaton_->rule_start(call.rule), current, item.la_cur, item.la_cur});
+      if (automaton_->rule_nullable(call.rule)) {
+        AddItem({call.target, item.origin, item.la_init, AddAssertion(item.la_cur, call.rule)});
+      }
+    }
+  }
+  dedup_active_ = false;
+  set_begin_.push_back(static_cast<int32_t>(items_.size()));
+  set_flags_.push_back(flags);
+}
+
+bool EarleyRecognizer::PushByte(uint8_t byte) {
+  const int32_t last = num_sets() - 1;
+  const size_t begin = static_cast<size_t>(set_begin_[last]);
+  const size_t end = static_cast<size_t>(set_begin_[last + 1]);
+  for (size_t i = begin; i < end; ++i) {
+    const EarleyItem item = items_[i];
+    for (const ByteEdge& edge : automaton_->byte_edges(item.state)) {
+      if (byte < edge.lo || byte > edge.hi) continue;
+      int32_t la = AdvanceLookahead(item.la_cur, byte);
+      if (la < 0) continue;
+      AddItem({edge.target, item.origin, item.la_init, la});
+    }
+  }
+  if (items_.size() == end) {
+    dedup_active_ = false;
+    return false;
+  }
+  CloseCurrentSet();
+  return true;
+}
+
+bool EarleyRecognizer::PushBytes(std::span<const uint8_t> bytes) {
+  int32_t start = num_sets();
+  for (uint8_t b : bytes) {
+    if (!PushByte(b)) {
+      Truncate(start);
+      return false;
+    }
+  }
+  return true;
+}
+
+void EarleyRecognizer::Truncate(int32_t num_sets_to_keep) {
+  items_.resize(static_cast<size_t>(set_begin_[num_sets_to_keep]));
+  set_begin_.resize(static_cast<size_t>(num_sets_to_keep) + 1);
+  set_flags_.resize(static_cast<size_t>(num_sets_to_keep));
+}
+
+void EarleyRecognizer::NextBytes(bool out[256]) const {
+  std::fill(out, out + 256, false);
+  for (const EarleyItem& item : CurrentItems()) {
+    for (const ByteEdge& edge : automaton_->byte_edges(item.state)) {
+      std::fill(out + edge.lo, out + edge.hi + 1, true);
+    }
+  }
+}
+
+size_t EarleyRecognizer::memory_size_bytes() const {
+  return items_.capacity() * sizeof(EarleyItem) + set_begin_.capacity() * sizeof(int32_t) +
+         set_flags_.capacity();
+}
+
+}  // namespace xgrammar

@@ -1,0 +1,233 @@
+// Precomputation of the adaptive token-mask cache; see token_mask_cache.h.
+//
+// For one state the whole vocabulary is walked in byte-sorted order with a private Earley
+// recognizer started at that state with no context: consecutive tokens share prefixes, so the
+// recognizer keeps the sets of the shared prefix and only consumes the new bytes, and when a
+// prefix dies every token extending it is classified at once without being consumed.
+#include "cpp/token_mask_cache.h"
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "cpp/continuation_approximation.h"
+#include "cpp/earley_recognizer.h"
+#include "cpp/error.h"
+
+namespace xgrammar {
+namespace {
+
+enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
+
+bool TestByte(const ByteBitset& set, uint8_t b) { return (set[b >> 6] >> (b & 63)) & 1; }
+
+// What may be going on after the first d bytes of a token outside the rule instance the
+// token started in: the approximate continuation states of earlier exits, and whether the
+// instance itself can end right here.
+struct Continuation {
+  std::vector<StateId> states;
+  bool unbounded = false;  // too many states to track: anything may follow
+  bool ends_here = false;  // the rule instance can end after exactly d bytes
+};
+
+class StateMaskBuilder {
+ public:
+  StateMaskBuilder(const GrammarAutomaton& automaton, const TokenizerInfo& tokenizer,
+                   const std::vector<ByteBitset>& follow_bytes,
+                   const ContinuationApproximation& continuation)
+      : automaton_(automaton),
+        tokenizer_(tokenizer),
+        follow_bytes_(follow_bytes),
+        continuation_(continuation),
+        recognizer_(&automaton) {
+    continuation_.InitScratch(&scratch_);
+  }
+
+  StateTokenMask Build(StateId state, TokenMaskCacheStats* stats) {
+    const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
+    const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
+    const std::vector<std::string>& vocab = tokenizer_.decoded_vocab();
+    rule_ = automaton_.state_rule(state);
+    const int32_t n = static_cast<int32_t>(sorted.size());
+    classes_.assign(n, TokenClass::kRejected);
+    recognizer_.Reset(state);
+    depth_ = 0;
+    ResetContinuation(0);
+    continuations_[0].ends_here = recognizer_.EndedAny();
+    for (int32_t i = 0; i < n;) {
+      const std::string& token = vocab[sorted[i]];
+      // Keep what the previous token computed for the shared prefix.
+      depth_ = std::min(common[i], depth_);
+      recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
+      int32_t dead_at = -1;
+      while (depth_ < static_cast<int32_t>(token.size())) {
+        if (!Advance(static_cast<uint8_t>(token[depth_]))) {
+          dead_at = depth_;
+          break;
+        }
+        ++depth_;
+      }
+      if (dead_at < 0) {
+        bool inside = recognizer_.num_sets() - 1 == depth_;
+        const Continuation& c = continuations_[depth_];
+        classes_[i++] = inside                               ? TokenClass::kAccepted
+                        : (c.unbounded || !c.states.empty()) ? TokenClass::kUncertain
+                                                             : TokenClass::kRejected;
+        continue;
+      }
+      // No parse survives byte dead_at: every token sharing those bytes is rejected.
+      classes_[i++] = TokenClass::kRejected;
+      while (i < n && common[i] >= dead_at + 1) classes_[i++] = TokenClass::kRejected;
+    }
+    return Store(stats);
+  }
+
+ private:
+  void ResetContinuation(int32_t depth) {
+    if (static_cast<int32_t>(continuations_.size()) <= depth) continuations_.resize(depth + 1);
+    Continuation& c = continuations_[depth];
+    c.states.clear();
+    c.unbounded = false;
+    c.ends_here = false;
+  }
+
+  // Consumes the byte at depth_ inside the rule instance (while it is alive) and in the
+  // continuation approximation. False when neither survives.
+  bool Advance(uint8_t byte) {
+    const Continuation& here = continuations_[depth_];
+    const bool exits = here.ends_here && TestByte(follow_bytes_[rule_], byte);
+    ResetContinuation(depth_ + 1);
+    // continuations_ may have grown: take the references again.
+    const Continuation& from = continuations_[depth_];
+    Continuation& next = continuations_[depth_ + 1];
+    next.unbounded = from.unbounded || (exits && continuation_.AfterRuleUnbounded(rule_));
+    if (!next.unbounded) {
+      if (!from.states.empty() && !continuation_.Step(from.states, byte, &next.states, &scratch_)) {
+        next.unbounded = true;
+      }
+      if (exits && !next.unbounded) {
+        std::vector<StateId> after;
+        if (!continuation_.Step(continuation_.AfterRule(rule_), byte, &after, &scratch_) ||
+            !continuation_.MergeClosed(after, &next.states, &scratch_)) {
+          next.unbounded = true;
+        }
+      }
+      if (next.unbounded) next.states.clear();
+    }
+    bool inside = recognizer_.num_sets() - 1 == depth_ && recognizer_.PushByte(byte);
+    next.ends_here = inside && recognizer_.EndedAny();
+    return inside || next.unbounded || !next.states.empty();
+  }
+
+ private:
+  StateTokenMask Store(TokenMaskCacheStats* stats) {
+    const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
+    StateTokenMask mask;
+    std::vector<int32_t> accepted;
+    std::vector<int32_t> rejected;
+    for (size_t i = 0; i < classes_.size(); ++i) {
+      switch (classes_[i]) {
+        case TokenClass::kAccepted:
+          accepted.push_back(sorted[i]);
+          break;
+        case TokenClass::kRejected:
+          rejected.push_back(sorted[i]);
+          break;
+        case TokenClass::kUncertain:
+          mask.uncertain.push_back(static_cast<int32_t>(i));
+          break;
+      }
+    }
+    stats->accepted += static_cast<int64_t>(accepted.size());
+    stats->rejected += static_cast<int64_t>(rejected.size());
+    stats->uncertain += static_cast<int64_t>(mask.uncertain.size());
+    size_t bitset_words = (static_cast<size_t>(tokenizer_.vocab_size()) + 31) / 32;
+    if (accepted.size() <= rejected.size() && accepted.size() <= bitset_words) {
+      mask.storage = StateTokenMask::Storage::kAcceptedList;
+      std::sort(accepted.begin(), accepted.end());
+      mask.tokens = std::move(accepted);
+    } else if (rejected.size() <= bitset_words) {
+      mask.storage = StateTokenMask::Storage::kRejectedList;
+      std::sort(rejected.begin(), rejected.end());
+      mask.tokens = std::move(rejected);
+    } else {
+      mask.storage = StateTokenMask::Storage::kAcceptedBitset;
+      mask.bitset.assign(bitset_words, 0);
+      for (int32_t id : accepted) mask.bitset[id >> 5] |= 1u << (id & 31);
+    }
+    mask.tokens.shrink_to_fit();
+    return mask;
+  }
+
+  const GrammarAutomaton& automaton_;
+  const TokenizerInfo& tokenizer_;
+  const std::vector<ByteBitset>& follow_bytes_;
+  const ContinuationApproximation& continuation_;
+  EarleyRecognizer recognizer_;
+  ContinuationApproximation::Scratch scratch_;
+  std::vector<TokenClass> classes_;
+  std::vector<Continuation> continuations_;  // per depth of the current token
+  int32_t depth_ = 0;
+  RuleId rule_ = -1;
+};
+
+}  // namespace
+
+std::vector<StateTokenMask> BuildTokenMaskCache(const GrammarAutomaton& automaton,
+                                                const TokenizerInfo& tokenizer,
+                                                const std::vector<ByteBitset>& follow_bytes,
+                                                int num_threads, const std::atomic<bool>* cancel,
+                                                TokenMaskCacheStats* stats) {
+  std::vector<StateId> scanning_states;
+  for (StateId s = 0; s < automaton.num_states(); ++s) {
+    if (automaton.state_rule(s) >= 0 && !automaton.byte_edges(s).empty()) {
+      scanning_states.push_back(s);
+    }
+  }
+  std::vector<StateTokenMask> masks(automaton.num_states());
+  const ContinuationApproximation continuation(automaton);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> cancelled{false};
+  num_threads = std::max(1, std::min<int>(num_threads, static_cast<int>(scanning_states.size())));
+  std::vector<TokenMaskCacheStats> thread_stats(num_threads);
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&](int thread_index) {
+    try {
+      StateMaskBuilder builder(automaton, tokenizer, follow_bytes, continuation);
+      for (size_t k = next++; k < scanning_states.size(); k = next++) {
+        if (cancelled || (cancel != nullptr && cancel->load(std::memory_order_relaxed))) {
+          cancelled = true;
+          return;
+        }
+        masks[scanning_states[k]] = builder.Build(scanning_states[k], &thread_stats[thread_index]);
+      }
+    } catch (...) {
+      // An exception must not escape a thread (that would abort the process): the first one
+      // is rethrown on the calling thread and the other workers stop early.
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      cancelled = true;
+    }
+  };
+  if (num_threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < num_threads; ++t) threads.emplace_back(work, t);
+    for (std::thread& t : threads) t.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (cancelled) ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
+  stats->states = static_cast<int64_t>(scanning_states.size());
+  for (const TokenMaskCacheStats& s : thread_stats) {
+    stats->accepted += s.accepted;
+    stats->rejected += s.rejected;
+    stats->uncertain += s.uncertain;
+  }
+  return masks;
+}
+
+}  // namespace xgrammar

@@ -1,0 +1,6 @@
+"""Shared pytest setup: makes `tests/` importable so tests can `from reference import ...`."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
