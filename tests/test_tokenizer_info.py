@@ -197,6 +197,18 @@ def test_llama2_style_byte_fallback_with_metaspace_prefix():
     assert info.special_token_ids == [0, 1]
 
 
+def test_detect_metadata_from_serialized_tokenizer_json():
+    decoders = tokenizers.decoders
+    backend = _sentencepiece_style(
+        pre_tokenizer=tokenizers.pre_tokenizers.Metaspace(prepend_scheme="always"),
+        decoder=decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback()]),
+    )
+    metadata = xgr.TokenizerInfo._detect_metadata_from_hf(backend.to_str())
+    assert metadata == {"vocab_type": VocabType.BYTE_FALLBACK, "add_prefix_space": True}
+    with pytest.raises(InvalidArgumentError):
+        xgr.TokenizerInfo._detect_metadata_from_hf("[1, 2]")
+
+
 def test_metaspace_prepend_never_and_prepend_normalizer():
     never = _sentencepiece_style(
         pre_tokenizer=tokenizers.pre_tokenizers.Metaspace(prepend_scheme="never"),

@@ -188,6 +188,15 @@ class TokenizerInfo:
             special_token_ids=_field(fields, "special_token_ids", list, default=[]),
         )
 
+    @staticmethod
+    def _detect_metadata_from_hf(backend_str: str) -> Dict[str, Any]:
+        """Upstream's private helper, kept because inference engines call it: the vocabulary
+        type and add_prefix_space of a serialized tokenizer.json."""
+        from ._hf_tokenizer import detect_spelling_from_json
+
+        vocab_type, add_prefix_space = detect_spelling_from_json(backend_str)
+        return {"vocab_type": vocab_type, "add_prefix_space": add_prefix_space}
+
     def dump_metadata(self) -> str:
         """Everything but the vocabulary, as JSON (upstream's fields plus special_token_ids)."""
         return json.dumps(
