@@ -41,3 +41,13 @@ __all__ = [
     "set_max_recursion_depth",
     "max_recursion_depth",
 ] + exceptions.__all__
+
+
+def __getattr__(name: str):
+    # The structural-tag classes are pydantic models; pydantic is optional, so they load on
+    # first use instead of with the package.
+    if name in ("StructuralTag", "StructuralTagItem"):
+        from .structural_tag import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'xgrammar' has no attribute {name!r}")
