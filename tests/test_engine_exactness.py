@@ -116,20 +116,30 @@ JSON_DOCUMENTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def compiled_json(deepseek_info):
+    return xgr.GrammarCompiler(deepseek_info, max_threads=2).compile_builtin_json_grammar()
+
+
+def is_allowed(bitmask, token: int) -> bool:
+    return bool((int(bitmask[0, token // 32]) >> (token % 32)) & 1)
+
+
 @pytest.mark.parametrize("indent", [None, 2])
 def test_builtin_json_accepts_real_documents_token_by_token(
-    deepseek_info, deepseek_tokenizer, indent
+    compiled_json, deepseek_info, deepseek_tokenizer, indent
 ):
-    compiler = xgr.GrammarCompiler(deepseek_info, max_threads=2)
-    compiled = compiler.compile_builtin_json_grammar()
+    bitmask = xgr.allocate_token_bitmask(1, deepseek_info.vocab_size)
     for document in JSON_DOCUMENTS:
         text = json.dumps(document, indent=indent, ensure_ascii=False)
         ids = deepseek_tokenizer.encode(text, add_special_tokens=False).ids
-        matcher = xgr.GrammarMatcher(compiled)
+        matcher = xgr.GrammarMatcher(compiled_json)
         for token in ids:
-            assert token in allowed_ids(matcher, deepseek_info.vocab_size)
+            matcher.fill_next_token_bitmask(bitmask)
+            assert is_allowed(bitmask, token)
             assert matcher.accept_token(token)
-        assert set(deepseek_info.stop_token_ids) <= allowed_ids(matcher, deepseek_info.vocab_size)
+        matcher.fill_next_token_bitmask(bitmask)
+        assert all(is_allowed(bitmask, stop) for stop in deepseek_info.stop_token_ids)
         assert matcher.accept_token(deepseek_info.stop_token_ids[0])
         assert matcher.is_terminated()
 
