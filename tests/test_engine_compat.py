@@ -169,14 +169,17 @@ def test_speculative_tokens_are_validated_then_rolled_back(compiler, tokenizer):
     before = xgr.allocate_token_bitmask(1, MODEL_VOCAB_SIZE)
     matcher.fill_next_token_bitmask(before, 0)
 
-    # vLLM's validate_tokens: accept the draft's valid prefix, then roll it back.
-    draft = tokenizer.encode('me", "days": x', add_special_tokens=False)
+    # vLLM's validate_tokens: accept the draft's valid prefix, then roll it back. A draft has
+    # at most num_speculative_tokens (= max_rollback_tokens) tokens; its last one is invalid
+    # here ('{' cannot follow a closed string value).
+    draft = tokenizer.encode('me"', add_special_tokens=False) + tokenizer.encode("{")
+    assert len(draft) <= SPECULATIVE_TOKENS
     accepted = []
     for token in draft:
         if not matcher.accept_token(token):
             break
         accepted.append(token)
-    assert 0 < len(accepted) < len(draft)  # the draft's "x" is not an integer
+    assert 0 < len(accepted) == len(draft) - 1
     matcher.rollback(len(accepted))
     after = xgr.allocate_token_bitmask(1, MODEL_VOCAB_SIZE)
     matcher.fill_next_token_bitmask(after, 0)
