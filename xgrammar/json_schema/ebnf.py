@@ -246,6 +246,7 @@ class RuleTable:
     def __init__(self) -> None:
         self._bodies: dict = {}
         self._used_names: set = set()
+        self._next_suffix: dict = {}
 
     def reserve(self, hint: str) -> str:
         """Allocate a unique rule name from a hint; the body is set later with `define`."""
@@ -253,10 +254,13 @@ class RuleTable:
         if not base[0].isalpha():
             base = "r_" + base
         base = base[:MAX_RULE_NAME_LENGTH].rstrip("_")
-        name, counter = base, 1
+        # Continue numbering where the last rule with this base stopped (linear, not quadratic,
+        # when many long pointers truncate to the same base).
+        name, counter = base, self._next_suffix.get(base, 1)
         while name in self._used_names:
             counter += 1
             name = f"{base}_{counter}"
+        self._next_suffix[base] = counter
         self._used_names.add(name)
         self._bodies[name] = None
         return name

@@ -29,7 +29,6 @@ from . import ebnf
 from .numbers import fixed_width_range
 from .regular import (
     ANY_CODE_POINT,
-    EPSILON,
     Alt,
     Automaton,
     Chars,
@@ -104,13 +103,11 @@ class JsonStringEncoder:
     def any_char(self) -> ebnf.Expr:
         """One character of an unconstrained string, in any JSON spelling (a shared rule)."""
         if self._json_char is None:
-            hex_digit = ebnf.char_class(((0x30, 0x39), (0x41, 0x46), (0x61, 0x66)))
             bmp = expression_to_ebnf(
                 Alt((_hex_range(0, 0xD7FF), _hex_range(0xE000, 0xFFFF))), ebnf.char_class
             )
             high_surrogate = expression_to_ebnf(_hex_range(0xD800, 0xDBFF), ebnf.char_class)
             low_surrogate = expression_to_ebnf(_hex_range(0xDC00, 0xDFFF), ebnf.char_class)
-            del hex_digit
             escape = ebnf.choice(
                 ebnf.char_class(union_ranges([(c, c) for c in b'"\\/bfnrt'])),
                 ebnf.sequence(ebnf.literal("u"), bmp),
@@ -205,6 +202,3 @@ def names_automaton(names: List[str]) -> Automaton:
     """The finite language of `names`."""
     options = tuple(Concat(tuple(Chars(((ord(c), ord(c)),)) for c in name)) for name in names)
     return Automaton.from_expression(Alt(options) if options else Alt(()))
-
-
-EMPTY_STRING = EPSILON
