@@ -24,17 +24,9 @@ from typing import List, Tuple
 
 from .anchors import check_anchors
 from .emitter import emit_rules
-from .parser import (
-    DEFAULT_MAX_NESTING_DEPTH,
-    DEFAULT_MAX_REPETITION_BOUND,
-    RegexFlavor,
-    RegexOptions,
-    parse_regex,
-)
+from .parser import RegexFlavor, RegexOptions, parse_regex
 
 __all__ = [
-    "DEFAULT_MAX_NESTING_DEPTH",
-    "DEFAULT_MAX_REPETITION_BOUND",
     "RegexFlavor",
     "RegexOptions",
     "RegexRules",

@@ -18,6 +18,7 @@ accepted as in Unicode mode.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,10 +40,9 @@ from .charset import (
     union_all,
 )
 
-# Mirrors Limits::max_nesting_depth in cpp/resource_limits.h: groups may nest this deep.
-DEFAULT_MAX_NESTING_DEPTH = 1000
-# Mirrors Limits::max_repetition_bound: the largest finite number in `{m,n}`.
-DEFAULT_MAX_REPETITION_BOUND = 100000
+# When RegexOptions leaves a limit as None, the process-wide one of xgrammar.config applies
+# (Limits in cpp/resource_limits.h): `max_nesting_depth` (1,000 by default) bounds how deep
+# groups nest and `max_repetition_bound` (100,000) the numbers in `{m,n}`.
 
 
 class RegexFlavor(enum.Enum):
@@ -55,8 +55,21 @@ class RegexOptions:
     flavor: RegexFlavor = RegexFlavor.ECMASCRIPT
     ignore_case: bool = False
     dot_all: bool = False
-    max_nesting_depth: int = DEFAULT_MAX_NESTING_DEPTH
-    max_repetition_bound: int = DEFAULT_MAX_REPETITION_BOUND
+    max_nesting_depth: int | None = None
+    max_repetition_bound: int | None = None
+
+    def with_process_limits(self) -> RegexOptions:
+        """These options with every unset limit read from xgrammar.config."""
+        if self.max_nesting_depth is not None and self.max_repetition_bound is not None:
+            return self
+        from ..config import get_limits
+
+        limits = get_limits()
+        return dataclasses.replace(
+            self,
+            max_nesting_depth=self.max_nesting_depth or limits["max_nesting_depth"],
+            max_repetition_bound=self.max_repetition_bound or limits["max_repetition_bound"],
+        )
 
 
 def syntax_error(message: str, offset: int) -> GrammarSyntaxError:
@@ -106,7 +119,7 @@ _HEX_DIGITS = "0123456789abcdefABCDEF"
 class _Parser:
     def __init__(self, pattern: str, options: RegexOptions) -> None:
         self.pattern = pattern
-        self.options = options
+        self.options = options.with_process_limits()
         self.ecmascript = options.flavor is RegexFlavor.ECMASCRIPT
         self.pos = 0
 
@@ -432,18 +445,17 @@ class _Parser:
                 raise syntax_error("code point above U+10FFFF", offset)
             return self.check_scalar(value, offset)
         value = self.read_hex(4, offset)
-        if SURROGATE_FIRST <= value <= 0xDBFF and self.pattern.startswith("\\u", self.pos):
-            saved = self.pos
-            self.pos += 2
-            low = (
-                self.read_hex(4, saved)
-                if all(d in _HEX_DIGITS for d in self.pattern[self.pos : self.pos + 4])
-                and len(self.pattern) >= self.pos + 4
-                else -1
-            )
-            if 0xDC00 <= low <= SURROGATE_LAST:
-                return 0x10000 + ((value - SURROGATE_FIRST) << 10) + (low - 0xDC00)
-            self.pos = saved
+        # A high surrogate escape followed by a low one is one code point (UTF-16 pair).
+        low_digits = self.pattern[self.pos + 2 : self.pos + 6]
+        if (
+            SURROGATE_FIRST <= value <= 0xDBFF
+            and self.pattern.startswith("\\u", self.pos)
+            and len(low_digits) == 4
+            and all(d in _HEX_DIGITS for d in low_digits)
+            and 0xDC00 <= int(low_digits, 16) <= SURROGATE_LAST
+        ):
+            self.pos += 6
+            return 0x10000 + ((value - SURROGATE_FIRST) << 10) + (int(low_digits, 16) - 0xDC00)
         return self.check_scalar(value, offset)
 
     def check_scalar(self, value: int, offset: int) -> int:
@@ -473,7 +485,6 @@ class _Parser:
             low_offset = self.pos
             low, low_set = self.read_class_atom()
             if self.peek() == "-" and self.peek(1) not in ("]", ""):
-                dash_offset = self.pos
                 self.pos += 1
                 high, high_set = self.read_class_atom()
                 if low_set is not None or high_set is not None:
@@ -489,7 +500,6 @@ class _Parser:
                 assert low is not None and high is not None
                 if low > high:
                     raise syntax_error("range out of order in character class", low_offset)
-                del dash_offset
                 members.append(CodePointSet([(low, high)]))
             elif low_set is not None:
                 members.append(low_set)

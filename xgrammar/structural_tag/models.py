@@ -9,10 +9,9 @@ upstream's `from_json` and `from_legacy_structural_tag`. Needs pydantic 2.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Literal, Type, Union
+from typing import Annotated, Any, Dict, List, Literal, Type, Union
 
 from pydantic import BaseModel, Field
-from typing_extensions import Annotated
 
 
 class ConstStringFormat(BaseModel):
