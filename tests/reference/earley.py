@@ -380,6 +380,8 @@ class ParserState:
         item_set = _ItemSet()
         items, waiting = item_set.items, item_set.waiting
         nullable_completions: dict[int, list] = {}  # nonterminal -> [(inherited, conditions)]
+        completions_done: set = set()
+        predictions_done: set = set()  # (nonterminal, conditions) already predicted here
         agenda = list(kernel)
         while agenda:
             item = agenda.pop()
@@ -399,6 +401,12 @@ class ParserState:
                         continue
                     if outcome == _PENDING:
                         held = held | {(lookahead, position)}
+                # Parents advance the same way for every item that completes `lhs` from the same
+                # origin with the same conditions: do it once (ambiguous grammars have many).
+                completion = (lhs, origin, inherited, held)
+                if completion in completions_done:
+                    continue
+                completions_done.add(completion)
                 if origin == position:
                     nullable_completions.setdefault(lhs, []).append((inherited, held))
                     parents = tuple(waiting.get(lhs, ()))
@@ -407,11 +415,14 @@ class ParserState:
                 for parent_dotted, parent_origin, _, parent_inherited, parent_held in parents:
                     if parent_held == inherited and rest_yield[parent_dotted + 1] is not None:
                         advanced = (parent_dotted + 1, parent_origin, b"", parent_inherited, held)
-                        agenda.append(advanced)
+                        if advanced not in items:
+                            agenda.append(advanced)
             elif type(symbol) is int:
                 waiting.setdefault(symbol, []).append(item)
-                for first in first_dotted[symbol]:
-                    agenda.append((first, position, b"", held, held))
+                if (symbol, held) not in predictions_done:
+                    predictions_done.add((symbol, held))
+                    for first in first_dotted[symbol]:
+                        agenda.append((first, position, b"", held, held))
                 if rest_yield[dotted + 1] is not None:
                     for child_inherited, child_held in nullable_completions.get(symbol, ()):
                         if child_inherited == held:
