@@ -2,6 +2,8 @@
 // for context expansion, then the token-mask cache. See compiled_grammar.h.
 #include "cpp/compiled_grammar.h"
 
+#include <unordered_set>
+
 #include "cpp/automaton_minimizer.h"
 #include "grammar_opt/follow.h"
 #include "grammar_opt/pipeline.h"
@@ -11,7 +13,10 @@ namespace xgrammar {
 size_t CompiledGrammar::memory_size_bytes() const {
   size_t total = sizeof(*this) + automaton_.memory_size_bytes() +
                  ordinary_token_bitset_.capacity() * sizeof(uint32_t);
-  for (const StateTokenMask& mask : masks_) total += mask.memory_size_bytes();
+  std::unordered_set<const StateTokenMask*> counted;  // shared entries count once
+  for (const StateTokenMaskPtr& mask : masks_) {
+    if (mask && counted.insert(mask.get()).second) total += mask->memory_size_bytes();
+  }
   return total;
 }
 

@@ -26,7 +26,12 @@ class CompiledGrammar {
   const GrammarPtr& grammar() const { return grammar_; }
   const TokenizerInfoPtr& tokenizer() const { return tokenizer_; }
   const GrammarAutomaton& automaton() const { return automaton_; }
-  const StateTokenMask& mask(StateId state) const { return masks_[state]; }
+  // The mask-cache entry of a state (an empty one, storage kNone, for states that consume no
+  // byte). States that behave alike share one entry: compare addresses to deduplicate.
+  const StateTokenMask& mask(StateId state) const {
+    static const StateTokenMask kNoMask;
+    return masks_[state] ? *masks_[state] : kNoMask;
+  }
   StateId start_state() const { return automaton_.rule_start(grammar_->root()); }
   // One bit per token id: the tokens a grammar may ever allow (not special, not stop, not
   // empty, not padding).
@@ -41,7 +46,7 @@ class CompiledGrammar {
   GrammarPtr grammar_;
   TokenizerInfoPtr tokenizer_;
   GrammarAutomaton automaton_;
-  std::vector<StateTokenMask> masks_;
+  std::vector<StateTokenMaskPtr> masks_;
   std::vector<uint32_t> ordinary_token_bitset_;
   TokenMaskCacheStats stats_;
 };

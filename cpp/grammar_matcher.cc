@@ -122,16 +122,17 @@ bool GrammarMatcher::FillNextTokenBitmask(uint32_t* words, int64_t num_words) {
   }
   // The distinct scanning states of the current set; an assertion pending on an item means
   // its precomputed mask does not hold, and every token is checked on the real parse.
-  scratch_states_.clear();
+  scratch_masks_.clear();
   bool assertion_pending = false;
   for (const EarleyItem& item : recognizer_.CurrentItems()) {
-    if (compiled_->mask(item.state).storage == StateTokenMask::Storage::kNone) continue;
-    scratch_states_.push_back(item.state);
+    const StateTokenMask& mask = compiled_->mask(item.state);
+    if (mask.storage == StateTokenMask::Storage::kNone) continue;
+    scratch_masks_.push_back(&mask);
     assertion_pending = assertion_pending || item.la_cur != 0;
   }
-  std::sort(scratch_states_.begin(), scratch_states_.end());
-  scratch_states_.erase(std::unique(scratch_states_.begin(), scratch_states_.end()),
-                        scratch_states_.end());
+  std::sort(scratch_masks_.begin(), scratch_masks_.end());
+  scratch_masks_.erase(std::unique(scratch_masks_.begin(), scratch_masks_.end()),
+                       scratch_masks_.end());
   const std::vector<int32_t>& sorted = tokenizer.sorted_token_ids();
   if (assertion_pending) {
     scratch_positions_.resize(sorted.size());
@@ -139,8 +140,8 @@ bool GrammarMatcher::FillNextTokenBitmask(uint32_t* words, int64_t num_words) {
     CheckUncertainTokens(scratch_positions_, words);
   } else {
     const std::vector<uint32_t>& ordinary = compiled_->ordinary_token_bitset();
-    for (StateId state : scratch_states_) {
-      const StateTokenMask& mask = compiled_->mask(state);
+    for (const StateTokenMask* mask_pointer : scratch_masks_) {
+      const StateTokenMask& mask = *mask_pointer;
       switch (mask.storage) {
         case StateTokenMask::Storage::kAcceptedList:
           for (int32_t id : mask.tokens) SetBit(words, id);
@@ -162,13 +163,13 @@ bool GrammarMatcher::FillNextTokenBitmask(uint32_t* words, int64_t num_words) {
           break;
       }
     }
-    if (scratch_states_.size() == 1) {
-      CheckUncertainTokens(compiled_->mask(scratch_states_[0]).uncertain, words);
+    if (scratch_masks_.size() == 1) {
+      CheckUncertainTokens(scratch_masks_[0]->uncertain, words);
     } else {
       // Union of the sorted position lists through a bitset: linear, unlike sorting.
       scratch_position_bits_.assign((sorted.size() + 63) / 64, 0);
-      for (StateId state : scratch_states_) {
-        for (int32_t pos : compiled_->mask(state).uncertain) {
+      for (const StateTokenMask* mask : scratch_masks_) {
+        for (int32_t pos : mask->uncertain) {
           scratch_position_bits_[pos >> 6] |= uint64_t{1} << (pos & 63);
         }
       }

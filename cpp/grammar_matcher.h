@@ -60,7 +60,7 @@ class GrammarMatcher {
   std::vector<int32_t> scratch_positions_;
   std::vector<uint64_t> scratch_position_bits_;
   std::vector<uint32_t> scratch_words_;
-  std::vector<StateId> scratch_states_;
+  std::vector<const StateTokenMask*> scratch_masks_;  // distinct entries of current items
 };
 
 }  // namespace xgrammar

@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "cpp/continuation_approximation.h"
 #include "cpp/earley_recognizer.h"
@@ -187,18 +189,66 @@ class StateMaskBuilder {
 
 }  // namespace
 
-std::vector<StateTokenMask> BuildTokenMaskCache(const GrammarAutomaton& automaton,
-                                                const TokenizerInfo& tokenizer,
-                                                const std::vector<ByteBitset>& follow_bytes,
-                                                int num_threads, const std::atomic<bool>* cancel,
-                                                TokenMaskCacheStats* stats) {
+// Classes of states that no string of at most `depth` bytes tells apart (Moore's refinement
+// cut after `depth` rounds), starting from (rule, final) and giving every state with a call
+// edge, and every lookahead-machine state, a class of its own: so two states of one class
+// consume any token the same way inside their rule and can end at the same places, and so
+// get the same mask.
+std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth) {
+  const int32_t n = automaton.num_states();
+  std::vector<int32_t> cls(n);
+  std::map<std::tuple<RuleId, bool, StateId>, int32_t> initial;
+  for (StateId s = 0; s < n; ++s) {
+    bool unique = automaton.state_rule(s) < 0 || !automaton.call_edges(s).empty();
+    auto key = std::make_tuple(automaton.state_rule(s), automaton.is_final(s), unique ? s : -1);
+    cls[s] = initial.emplace(key, static_cast<int32_t>(initial.size())).first->second;
+  }
+  int32_t count = static_cast<int32_t>(initial.size());
+  std::vector<int32_t> signature;
+  for (int32_t round = 0; round < depth; ++round) {
+    std::map<std::vector<int32_t>, int32_t> index;
+    std::vector<int32_t> next(n);
+    for (StateId s = 0; s < n; ++s) {
+      signature.assign(1, cls[s]);
+      for (const ByteEdge& e : automaton.byte_edges(s)) {
+        signature.push_back(e.lo);
+        signature.push_back(e.hi);
+        signature.push_back(cls[e.target]);
+      }
+      next[s] = index.emplace(signature, static_cast<int32_t>(index.size())).first->second;
+    }
+    cls = std::move(next);
+    if (static_cast<int32_t>(index.size()) == count) break;
+    count = static_cast<int32_t>(index.size());
+  }
+  return cls;
+}
+
+std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& automaton,
+                                                   const TokenizerInfo& tokenizer,
+                                                   const std::vector<ByteBitset>& follow_bytes,
+                                                   int num_threads, const std::atomic<bool>* cancel,
+                                                   TokenMaskCacheStats* stats) {
+  int32_t longest_token = 0;
+  for (size_t i = 0; i < tokenizer.sorted_token_ids().size(); ++i) {
+    longest_token = std::max<int32_t>(
+        longest_token,
+        static_cast<int32_t>(tokenizer.sorted_token(static_cast<int32_t>(i)).size()));
+  }
+  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1);
+  // One representative per class computes the mask; the others share it.
   std::vector<StateId> scanning_states;
+  std::vector<StateId> representative(automaton.num_states(), -1);
+  std::vector<StateId> class_representative(automaton.num_states(), -1);
   for (StateId s = 0; s < automaton.num_states(); ++s) {
-    if (automaton.state_rule(s) >= 0 && !automaton.byte_edges(s).empty()) {
+    if (automaton.state_rule(s) < 0 || automaton.byte_edges(s).empty()) continue;
+    if (class_representative[cls[s]] < 0) {
+      class_representative[cls[s]] = s;
       scanning_states.push_back(s);
     }
+    representative[s] = class_representative[cls[s]];
   }
-  std::vector<StateTokenMask> masks(automaton.num_states());
+  std::vector<StateTokenMaskPtr> masks(automaton.num_states());
   const ContinuationApproximation continuation(automaton);
   std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
@@ -214,7 +264,8 @@ std::vector<StateTokenMask> BuildTokenMaskCache(const GrammarAutomaton& automato
           cancelled = true;
           return;
         }
-        masks[scanning_states[k]] = builder.Build(scanning_states[k], &thread_stats[thread_index]);
+        masks[scanning_states[k]] = std::make_shared<const StateTokenMask>(
+            builder.Build(scanning_states[k], &thread_stats[thread_index]));
       }
     } catch (...) {
       // An exception must not escape a thread (that would abort the process): the first one
@@ -233,6 +284,9 @@ std::vector<StateTokenMask> BuildTokenMaskCache(const GrammarAutomaton& automato
   }
   if (failure) std::rethrow_exception(failure);
   if (cancelled) ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
+  for (StateId s = 0; s < automaton.num_states(); ++s) {
+    if (representative[s] >= 0) masks[s] = masks[representative[s]];
+  }
   stats->states = static_cast<int64_t>(scanning_states.size());
   for (const TokenMaskCacheStats& s : thread_stats) {
     stats->accepted += s.accepted;

@@ -17,6 +17,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "cpp/grammar_automaton.h"
@@ -45,13 +46,18 @@ struct TokenMaskCacheStats {
   int64_t uncertain = 0;
 };
 
+using StateTokenMaskPtr = std::shared_ptr<const StateTokenMask>;
+
 // `follow_bytes[rule]`: bytes that can come right after `rule` ends (a superset). Runs on
 // `num_threads` threads; polls `cancel` and throws Error(kCancelled) soon after it is set.
-std::vector<StateTokenMask> BuildTokenMaskCache(const GrammarAutomaton& automaton,
-                                                const TokenizerInfo& tokenizer,
-                                                const std::vector<ByteBitset>& follow_bytes,
-                                                int num_threads, const std::atomic<bool>* cancel,
-                                                TokenMaskCacheStats* stats);
+// Returns one entry per automaton state, null for states that consume no byte. States that
+// behave alike on every string as long as the longest token share one entry: the copies of a
+// counted repetition `x{m,n}` are computed once, not n times.
+std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& automaton,
+                                                   const TokenizerInfo& tokenizer,
+                                                   const std::vector<ByteBitset>& follow_bytes,
+                                                   int num_threads, const std::atomic<bool>* cancel,
+                                                   TokenMaskCacheStats* stats);
 
 }  // namespace xgrammar
 

@@ -68,6 +68,13 @@ GrammarPtr InlineRules(const Grammar& grammar, int32_t max_inlined_rule_size) {
       if (inlined[expr.rule]) size = body_size;
     }
     for (ExprId child : expr.children) size = std::min(size_cap, size + tree_size[child]);
+    if (expr.kind == ExprKind::kRepeat) {
+      // The automaton unrolls `x{m,n}` into n copies of x: inlining a rule that holds one
+      // multiplies its copies by every use, so count what will be built, not the tree.
+      int64_t copies = std::max<int64_t>(1, expr.max == kUnbounded ? expr.min : expr.max);
+      size = static_cast<int32_t>(std::min<int64_t>(
+          size_cap, 1 + copies * static_cast<int64_t>(tree_size[expr.children[0]])));
+    }
     tree_size[id] = std::min(size, size_cap);
     for (ExprId dependent : dependents[id]) {
       if (--pending_inputs[dependent] == 0) ready.push_back(dependent);
