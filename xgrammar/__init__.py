@@ -8,8 +8,14 @@ replacement for upstream XGrammar 0.2.8.
 from . import exceptions
 from ._core import __core_version__ as __version__
 from .bitmask import allocate_token_bitmask, bitmask_dtype, get_bitmask_shape, reset_token_bitmask
-from .compiler import CompiledGrammar, GrammarCompiler
-from .config import get_max_recursion_depth, max_recursion_depth, set_max_recursion_depth
+from .compiler import CancelToken, CompiledGrammar, GrammarCompiler
+from .config import (
+    get_limits,
+    get_max_recursion_depth,
+    max_recursion_depth,
+    set_limits,
+    set_max_recursion_depth,
+)
 from .exceptions import *  # noqa: F403
 from .grammar import Grammar
 from .matcher import BatchGrammarMatcher, GrammarMatcher
@@ -22,6 +28,9 @@ __all__ = [
     "TokenizerInfo",
     "VocabType",
     "GrammarCompiler",
+    "CancelToken",
+    "get_limits",
+    "set_limits",
     "CompiledGrammar",
     "GrammarMatcher",
     "BatchGrammarMatcher",

@@ -93,7 +93,7 @@ def _tokenizer_fingerprint(tokenizer_info: Any) -> dict:
     handle = tokenizer_info._handle
     return {
         "vocab_size": int(tokenizer_info.vocab_size),
-        "vocab_type": int(tokenizer_info.vocab_type),
+        "vocab_type": int(tokenizer_info.vocab_type.value),
         "stop_token_ids": [int(i) for i in tokenizer_info.stop_token_ids],
         "vocab_hash": int(handle.vocab_hash()) if hasattr(handle, "vocab_hash") else None,
     }
