@@ -115,6 +115,19 @@ void BindEngine(nb::module_& module) {
       .def_prop_ro("memory_size_bytes", &CompiledGrammar::memory_size_bytes)
       .def_prop_ro("num_automaton_states",
                    [](const CompiledGrammar& c) { return c.automaton().num_states(); })
+      .def("_state_mask_summary",
+           [](const CompiledGrammar& c) {
+             // Test and profiling aid: (state, rule, storage, stored tokens, uncertain tokens).
+             nb::list rows;
+             for (int32_t s = 0; s < c.automaton().num_states(); ++s) {
+               const xgrammar::StateTokenMask& mask = c.mask(s);
+               if (mask.storage == xgrammar::StateTokenMask::Storage::kNone) continue;
+               rows.append(nb::make_tuple(s, c.automaton().state_rule(s),
+                                          static_cast<int>(mask.storage), mask.tokens.size(),
+                                          mask.uncertain.size()));
+             }
+             return rows;
+           })
       .def_prop_ro("mask_cache_stats", [](const CompiledGrammar& c) {
         const xgrammar::TokenMaskCacheStats& s = c.stats();
         nb::dict d;

@@ -39,31 +39,47 @@ VocabType ToVocabType(int value) {
 // UTF-8 of a str read straight from its code points. PyUnicode_AsUTF8AndSize would also work,
 // but it stores a UTF-8 copy inside every non-ASCII str it sees: 150k allocations that outlive
 // the call for a byte-level vocabulary. Returns false for a lone surrogate (no UTF-8 form).
-bool AppendUtf8(PyObject* text, std::string* out) {
-  const int kind = PyUnicode_KIND(text);
-  const void* data = PyUnicode_DATA(text);
-  const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-  out->reserve(static_cast<size_t>(length) * (kind == PyUnicode_1BYTE_KIND ? 2 : 4));
+template <typename CodeUnit>
+bool AppendUtf8(const CodeUnit* code_units, Py_ssize_t length, std::string* out) {
+  size_t size = 0;
   for (Py_ssize_t index = 0; index < length; ++index) {
-    const Py_UCS4 code_point = PyUnicode_READ(kind, data, index);
+    const uint32_t code_point = code_units[index];
+    size += code_point < 0x80 ? 1 : code_point < 0x800 ? 2 : code_point < 0x10000 ? 3 : 4;
+  }
+  out->resize(size);
+  char* write = out->data();
+  for (Py_ssize_t index = 0; index < length; ++index) {
+    const uint32_t code_point = code_units[index];
     if (code_point < 0x80) {
-      out->push_back(static_cast<char>(code_point));
+      *write++ = static_cast<char>(code_point);
     } else if (code_point < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-      out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+      *write++ = static_cast<char>(0xC0 | (code_point >> 6));
+      *write++ = static_cast<char>(0x80 | (code_point & 0x3F));
     } else if (code_point < 0x10000) {
       if (code_point >= 0xD800 && code_point <= 0xDFFF) return false;
-      out->push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+      *write++ = static_cast<char>(0xE0 | (code_point >> 12));
+      *write++ = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+      *write++ = static_cast<char>(0x80 | (code_point & 0x3F));
     } else {
-      out->push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+      *write++ = static_cast<char>(0xF0 | (code_point >> 18));
+      *write++ = static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+      *write++ = static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+      *write++ = static_cast<char>(0x80 | (code_point & 0x3F));
     }
   }
   return true;
+}
+
+bool AppendUtf8(PyObject* text, std::string* out) {
+  const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+  switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+      return AppendUtf8(PyUnicode_1BYTE_DATA(text), length, out);
+    case PyUnicode_2BYTE_KIND:
+      return AppendUtf8(PyUnicode_2BYTE_DATA(text), length, out);
+    default:
+      return AppendUtf8(PyUnicode_4BYTE_DATA(text), length, out);
+  }
 }
 
 // Each item is a str (taken as its UTF-8 bytes) or bytes (taken as is).
@@ -159,6 +175,8 @@ void BindTokenizerInfo(nb::module_& module) {
       .def_prop_ro("vocab_type",
                    [](const TokenizerInfo& info) { return static_cast<int>(info.vocab_type()); })
       .def_prop_ro("add_prefix_space", &TokenizerInfo::add_prefix_space)
+      .def_prop_ro("num_decoded_tokens",
+                   [](const TokenizerInfo& info) { return info.decoded_vocab().size(); })
       .def("decoded_vocab",
            [](const TokenizerInfo& info) { return BytesList(info.decoded_vocab()); })
       .def("stop_token_ids", &TokenizerInfo::stop_token_ids)

@@ -40,7 +40,8 @@ bool ContinuationApproximation::Close(std::vector<StateId>* states, Scratch* scr
   const uint32_t gen = scratch->generation;
   std::vector<StateId>& stack = scratch->stack;
   stack.clear();
-  std::vector<StateId> result;
+  std::vector<StateId>& result = scratch->result;
+  result.clear();
   auto visit = [&](StateId s) {
     if (scratch->mark[s] != gen) {
       scratch->mark[s] = gen;
@@ -62,7 +63,7 @@ bool ContinuationApproximation::Close(std::vector<StateId>* states, Scratch* scr
     }
   }
   std::sort(result.begin(), result.end());
-  *states = std::move(result);
+  states->swap(result);
   return true;
 }
 

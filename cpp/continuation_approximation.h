@@ -38,6 +38,7 @@ class ContinuationApproximation {
     std::vector<uint32_t> mark;
     uint32_t generation = 0;
     std::vector<StateId> stack;
+    std::vector<StateId> result;  // reused by Close, so that steps allocate nothing
   };
   void InitScratch(Scratch* scratch) const;
   // The closed set of states reached from `from` by consuming `byte`, merged into `out`

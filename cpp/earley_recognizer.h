@@ -29,7 +29,11 @@ struct EarleyItem {
   int32_t origin;   // index of the set where the item's rule instance started
   int32_t la_init;  // pending lookahead assertions when the rule instance started (an id)
   int32_t la_cur;   // pending lookahead assertions now; 0 = none
-  bool operator==(const EarleyItem&) const = default;
+  // Field by field: the defaulted operator compiles to a memcmp call on this hot path.
+  bool operator==(const EarleyItem& other) const {
+    return state == other.state && origin == other.origin && la_init == other.la_init &&
+           la_cur == other.la_cur;
+  }
 };
 
 class EarleyRecognizer {

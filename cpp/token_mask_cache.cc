@@ -59,6 +59,12 @@ class StateMaskBuilder {
         continuation_(continuation),
         recognizer_(&automaton) {
     continuation_.InitScratch(&scratch_);
+    // first_byte_end_[b]: one past the last sorted position whose token starts with byte b.
+    const int32_t n = static_cast<int32_t>(tokenizer.sorted_token_ids().size());
+    first_byte_end_.fill(0);
+    for (int32_t i = 0; i < n; ++i) {
+      first_byte_end_[static_cast<uint8_t>(tokenizer.sorted_token(i)[0])] = i + 1;
+    }
   }
 
   // The mask of `state`; false (and `*mask` untouched) when `stop` was raised midway.
@@ -99,9 +105,14 @@ class StateMaskBuilder {
                                                              : TokenClass::kRejected;
         continue;
       }
-      // No parse survives byte dead_at: every token sharing those bytes is rejected.
-      classes_[i++] = TokenClass::kRejected;
-      while (i < n && common[i] >= dead_at + 1) classes_[i++] = TokenClass::kRejected;
+      // No parse survives byte dead_at: every token sharing those bytes is rejected (and
+      // already classified so). A dead first byte skips its whole block at once.
+      if (dead_at == 0) {
+        i = first_byte_end_[static_cast<uint8_t>(token[0])];
+        continue;
+      }
+      ++i;
+      while (i < n && common[i] >= dead_at + 1) ++i;
     }
     *mask = Store(stats);
     return true;
@@ -131,9 +142,9 @@ class StateMaskBuilder {
         next.unbounded = true;
       }
       if (exits && !next.unbounded) {
-        std::vector<StateId> after;
-        if (!continuation_.Step(continuation_.AfterRule(rule_), byte, &after, &scratch_) ||
-            !continuation_.MergeClosed(after, &next.states, &scratch_)) {
+        after_.clear();
+        if (!continuation_.Step(continuation_.AfterRule(rule_), byte, &after_, &scratch_) ||
+            !continuation_.MergeClosed(after_, &next.states, &scratch_)) {
           next.unbounded = true;
         }
       }
@@ -192,6 +203,8 @@ class StateMaskBuilder {
   ContinuationApproximation::Scratch scratch_;
   std::vector<TokenClass> classes_;
   std::vector<Continuation> continuations_;  // per depth of the current token
+  std::vector<StateId> after_;               // scratch of Advance
+  std::array<int32_t, 256> first_byte_end_;
   int32_t depth_ = 0;
   RuleId rule_ = -1;
 };

@@ -56,6 +56,8 @@ def alphabet_subvocabulary(info, grammar_text: str, rng: random.Random, sample: 
     stop = set(info.stop_token_ids)
     special = set(info.special_token_ids) | stop
     inside = [i for i, tok in enumerate(vocab) if tok and set(tok) <= alphabet]
+    # The Python oracle is slow on ambiguous grammars: keep the vocabulary a few hundred tokens.
+    inside = rng.sample(inside, min(len(inside), 250))
     others = rng.sample(range(len(vocab)), sample)
     ids = sorted((set(inside) | set(others)) - special)
     tokens = [vocab[i] for i in ids] + [vocab[min(stop)]]
@@ -91,13 +93,13 @@ def walk_and_compare(grammar_text, info, candidate_ids, rng, steps, vocab_size):
         state = state.advance(vocab[token])
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(30))
 def test_random_grammar_masks_match_the_reference(seed, deepseek_info):
     rng = random.Random(seed)
     options = random_grammar_generator_options(seed)
     text = random_grammars.random_grammar_text(seed, options)
-    info = alphabet_subvocabulary(deepseek_info, text, rng, sample=300)
-    walk_and_compare(text, info, list(range(info.vocab_size)), rng, 12, info.vocab_size)
+    info = alphabet_subvocabulary(deepseek_info, text, rng, sample=150)
+    walk_and_compare(text, info, list(range(info.vocab_size)), rng, 10, info.vocab_size)
 
 
 def random_grammar_generator_options(seed: int) -> random_grammars.GrammarOptions:
@@ -114,20 +116,30 @@ JSON_DOCUMENTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def compiled_json(deepseek_info):
+    return xgr.GrammarCompiler(deepseek_info, max_threads=2).compile_builtin_json_grammar()
+
+
+def is_allowed(bitmask, token: int) -> bool:
+    return bool((int(bitmask[0, token // 32]) >> (token % 32)) & 1)
+
+
 @pytest.mark.parametrize("indent", [None, 2])
 def test_builtin_json_accepts_real_documents_token_by_token(
-    deepseek_info, deepseek_tokenizer, indent
+    compiled_json, deepseek_info, deepseek_tokenizer, indent
 ):
-    compiler = xgr.GrammarCompiler(deepseek_info, max_threads=2)
-    compiled = compiler.compile_builtin_json_grammar()
+    bitmask = xgr.allocate_token_bitmask(1, deepseek_info.vocab_size)
     for document in JSON_DOCUMENTS:
         text = json.dumps(document, indent=indent, ensure_ascii=False)
         ids = deepseek_tokenizer.encode(text, add_special_tokens=False).ids
-        matcher = xgr.GrammarMatcher(compiled)
+        matcher = xgr.GrammarMatcher(compiled_json)
         for token in ids:
-            assert token in allowed_ids(matcher, deepseek_info.vocab_size)
+            matcher.fill_next_token_bitmask(bitmask)
+            assert is_allowed(bitmask, token)
             assert matcher.accept_token(token)
-        assert set(deepseek_info.stop_token_ids) <= allowed_ids(matcher, deepseek_info.vocab_size)
+        matcher.fill_next_token_bitmask(bitmask)
+        assert all(is_allowed(bitmask, stop) for stop in deepseek_info.stop_token_ids)
         assert matcher.accept_token(deepseek_info.stop_token_ids[0])
         assert matcher.is_terminated()
 

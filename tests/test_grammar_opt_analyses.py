@@ -6,7 +6,7 @@ against sentences of random grammars is in test_grammar_opt_differential.py.
 
 import pytest
 
-from xgrammar import _core
+from xgrammar.testing import _follow_info, _nullable_rules, _productive_rules
 
 ASCII_LEADS = set(range(0x80))
 TWO_BYTE_LEADS = set(range(0xC2, 0xE0))
@@ -15,18 +15,9 @@ FOUR_BYTE_LEADS = set(range(0xF0, 0xF5))
 ALL_LEADS = ASCII_LEADS | TWO_BYTE_LEADS | THREE_BYTE_LEADS | FOUR_BYTE_LEADS
 
 
-def parse(text: str):
-    return _core.Grammar.from_ebnf(text.encode(), "root")
-
-
 def follow_info(text: str) -> dict:
     """rule name -> (first bytes, follow bytes, can end input)."""
-    grammar = parse(text)
-    first, follow, can_end = _core._follow_info(grammar)
-    return {
-        name: (set(first[i]), set(follow[i]), can_end[i])
-        for i, name in enumerate(grammar.rule_names)
-    }
+    return _follow_info(text)
 
 
 def as_bytes(text: str) -> set:
@@ -34,7 +25,7 @@ def as_bytes(text: str) -> set:
 
 
 def test_nullable_rules():
-    grammar = parse(
+    nullable = _nullable_rules(
         "\n".join(
             [
                 "root ::= a b | c",
@@ -49,7 +40,6 @@ def test_nullable_rules():
             ]
         )
     )
-    nullable = dict(zip(grammar.rule_names, _core._nullable_rules(grammar)))
     assert nullable == {
         "root": True,
         "a": True,
@@ -64,7 +54,7 @@ def test_nullable_rules():
 
 
 def test_productive_rules():
-    grammar = parse(
+    productive = _productive_rules(
         "\n".join(
             [
                 "root ::= a | b",
@@ -76,7 +66,6 @@ def test_productive_rules():
             ]
         )
     )
-    productive = dict(zip(grammar.rule_names, _core._productive_rules(grammar)))
     assert productive == {"root": True, "a": False, "b": True, "c": False, "d": False, "e": True}
 
 

@@ -17,7 +17,8 @@ import random
 import pytest
 from reference import earley, ebnf, random_grammars
 
-from xgrammar import _core
+import xgrammar as xgr
+from xgrammar.testing import _follow_info, _optimize_grammar
 
 PASSES = [
     "normalize_structure",
@@ -46,8 +47,7 @@ def short_sentences(recognizer, rng, count: int) -> list:
 
 
 def optimized_text(text: str, pass_name: str) -> str:
-    grammar = _core.Grammar.from_ebnf(text.encode(), "root")
-    return _core._optimize(grammar, pass_name).to_string()
+    return str(_optimize_grammar(xgr.Grammar.from_ebnf(text), pass_name))
 
 
 @pytest.mark.parametrize("seeds", SEED_CHUNKS, ids=lambda seeds: f"seeds{seeds.start}")
@@ -166,12 +166,7 @@ def test_follow_sets_cover_brute_force(seeds):
         rng = random.Random(1000 + seed)
         grammar = random_grammars.random_grammar(rng, OPTIONS)
         text = ebnf.format_grammar(grammar)
-        handle = _core.Grammar.from_ebnf(text.encode(), "root")
-        first, follow, can_end = _core._follow_info(handle)
-        computed = {
-            name: (set(first[i]), set(follow[i]), can_end[i])
-            for i, name in enumerate(handle.rule_names)
-        }
+        computed = _follow_info(text)
         marked, roles = marked_grammar(grammar)
         recognizer = earley.Recognizer(marked)
         observed = {rule.name: (set(), set(), [False]) for rule in grammar.rules}

@@ -7,12 +7,12 @@ preservation on random grammars is in test_grammar_opt_differential.py.
 
 import pytest
 
-from xgrammar import _core
+import xgrammar as xgr
+from xgrammar.testing import _nullable_rules, _optimize_grammar
 
 
 def run_pass(text: str, pass_name: str) -> str:
-    grammar = _core.Grammar.from_ebnf(text.encode(), "root")
-    return _core._optimize(grammar, pass_name).to_string()
+    return str(_optimize_grammar(xgr.Grammar.from_ebnf(text), pass_name))
 
 
 def lines(*rules: str) -> str:
@@ -187,9 +187,8 @@ def test_pipeline_runs_every_pass():
 def test_unknown_pass_is_an_invalid_argument():
     from xgrammar.exceptions import InvalidArgumentError
 
-    grammar = _core.Grammar.from_ebnf(b'root ::= "a"', "root")
     with pytest.raises(InvalidArgumentError, match="unknown grammar pass"):
-        _core._optimize(grammar, "no_such_pass")
+        _optimize_grammar('root ::= "a"', "no_such_pass")
 
 
 def test_passes_are_linear_on_deep_and_long_inputs():
@@ -205,6 +204,4 @@ def test_passes_are_linear_on_deep_and_long_inputs():
     result = run_pass(chain, "pipeline").splitlines()
     assert result[:2] == ["root ::= r0", 'r0 ::= "x" ("x" ("x" ("x" r4 | "y") | "y") | "y") | "y"']
     assert len(result) == 1 + count // 4
-    assert _core._nullable_rules(_core.Grammar.from_ebnf(chain.encode(), "root")) == [False] * (
-        count + 2
-    )
+    assert not any(_nullable_rules(chain).values())

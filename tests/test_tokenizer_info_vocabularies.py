@@ -106,8 +106,9 @@ def test_gpt2_every_token_matches_the_tokenizer_and_its_own_byte_table(gpt2_back
 
     # The package's own byte table (written independently of ours) gives the same bytes.
     char_to_byte = {char: int(byte) for byte, char in _functions._bytes_to_unicode().items()}
+    decoded_vocab = info.decoded_vocab
     for token, token_id in gpt2_backend.get_vocab().items():
-        assert info.decoded_vocab[token_id] == bytes(char_to_byte[c] for c in token), token_id
+        assert decoded_vocab[token_id] == bytes(char_to_byte[c] for c in token), token_id
 
 
 def test_gpt2_sorted_view_matches_python(gpt2_backend):

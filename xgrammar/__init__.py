@@ -5,9 +5,15 @@ vocabulary into token bitmasks, step by step, while a model decodes. The public 
 replacement for upstream XGrammar 0.2.8.
 """
 
-from . import exceptions
+from . import contrib, exceptions
 from ._core import __core_version__ as __version__
-from .bitmask import allocate_token_bitmask, bitmask_dtype, get_bitmask_shape, reset_token_bitmask
+from .bitmask import (
+    allocate_token_bitmask,
+    apply_token_bitmask_inplace,
+    bitmask_dtype,
+    get_bitmask_shape,
+    reset_token_bitmask,
+)
 from .compiler import CancelToken, CompiledGrammar, GrammarCompiler
 from .config import (
     get_limits,
@@ -23,6 +29,7 @@ from .tokenizer_info import TokenizerInfo, VocabType
 
 __all__ = [
     "exceptions",
+    "contrib",
     "__version__",
     "Grammar",
     "TokenizerInfo",
@@ -35,6 +42,7 @@ __all__ = [
     "GrammarMatcher",
     "BatchGrammarMatcher",
     "allocate_token_bitmask",
+    "apply_token_bitmask_inplace",
     "bitmask_dtype",
     "get_bitmask_shape",
     "reset_token_bitmask",
@@ -42,3 +50,13 @@ __all__ = [
     "set_max_recursion_depth",
     "max_recursion_depth",
 ] + exceptions.__all__
+
+
+def __getattr__(name: str):
+    # The structural-tag classes are pydantic models; pydantic is optional, so they load on
+    # first use instead of with the package.
+    if name in ("StructuralTag", "StructuralTagItem"):
+        from .structural_tag import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'xgrammar' has no attribute {name!r}")

@@ -167,6 +167,25 @@ def _describe_backend(
     )
 
 
+def detect_spelling_from_json(tokenizer_json: str) -> tuple[VocabType, bool]:
+    """(vocab type, add_prefix_space) of a serialized tokenizer.json; upstream's private
+    TokenizerInfo._detect_metadata_from_hf, which some inference engines call, rests on this."""
+    try:
+        config = json.loads(tokenizer_json)
+    except ValueError as error:
+        raise InvalidArgumentError(f"the tokenizer is not valid JSON: {error}") from error
+    if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
+        raise InvalidArgumentError("the tokenizer JSON has no model object")
+    vocab = config["model"].get("vocab")
+    return _detect_spelling(
+        decoder=config.get("decoder"),
+        pre_tokenizer=config.get("pre_tokenizer"),
+        normalizer=config.get("normalizer"),
+        model_byte_fallback=bool(config["model"].get("byte_fallback", False)),
+        vocab=vocab if isinstance(vocab, dict) else {},
+    )
+
+
 def _component_config(component: Any) -> Dict[str, Any] | None:
     """The JSON configuration of a tokenizers normalizer, pre-tokenizer or decoder."""
     if component is None:

@@ -1,8 +1,9 @@
-"""Token bitmasks: allocation, reset, and the CPU path of applying a mask to logits.
+"""Token bitmasks: allocation and reset; applying one to logits is re-exported from
+``xgrammar.kernels`` (CPU: C++ or numpy; CUDA: Triton or plain torch).
 
 Convention (as upstream XGrammar): an ``int32`` array of shape ``(batch, ceil(vocab_size / 32))``;
 bit ``i`` of word ``j`` stands for token ``32 * j + i``; 1 means allowed. NumPy arrays and torch
-tensors are both accepted everywhere. The CUDA kernels live in ``xgrammar.kernels``.
+tensors are both accepted everywhere.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from .kernels import apply_token_bitmask_inplace
+
 __all__ = [
     "bitmask_dtype",
     "get_bitmask_shape",
     "allocate_token_bitmask",
     "reset_token_bitmask",
+    "apply_token_bitmask_inplace",
 ]
-
-#: The dtype of bitmask words. A torch ``int32`` tensor is accepted wherever NumPy is.
-bitmask_dtype = np.int32
 
 
 def get_bitmask_shape(batch_size: int, vocab_size: int) -> tuple[int, int]:
@@ -41,6 +42,12 @@ def _torch_or_none() -> Any:
     return torch
 
 
+#: The dtype of bitmask words: ``torch.int32`` when torch is installed (upstream's value, which
+#: engines pass to ``torch.empty``/``torch.full``), else ``numpy.int32``. Either kind of array is
+#: accepted everywhere.
+bitmask_dtype: Any = getattr(_torch_or_none(), "int32", np.int32)
+
+
 def allocate_token_bitmask(batch_size: int, vocab_size: int) -> Any:
     """A bitmask with every token allowed (all bits set).
 
@@ -51,7 +58,7 @@ def allocate_token_bitmask(batch_size: int, vocab_size: int) -> Any:
     torch = _torch_or_none()
     if torch is not None:
         return torch.full(shape, -1, dtype=torch.int32)
-    return np.full(shape, -1, dtype=bitmask_dtype)
+    return np.full(shape, -1, dtype=np.int32)
 
 
 def reset_token_bitmask(bitmask: Any) -> None:

@@ -10,6 +10,7 @@ few milliseconds and free what they built.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -90,12 +91,16 @@ class CompiledGrammar:
 
 
 def _tokenizer_fingerprint(tokenizer_info: Any) -> dict:
-    handle = tokenizer_info._handle
+    """What a serialized CompiledGrammar must match in the TokenizerInfo it is loaded with."""
+    digest = hashlib.sha256()
+    for token in tokenizer_info.decoded_vocab:
+        digest.update(len(token).to_bytes(4, "little"))
+        digest.update(token)
     return {
         "vocab_size": int(tokenizer_info.vocab_size),
         "vocab_type": int(tokenizer_info.vocab_type.value),
         "stop_token_ids": [int(i) for i in tokenizer_info.stop_token_ids],
-        "vocab_hash": int(handle.vocab_hash()) if hasattr(handle, "vocab_hash") else None,
+        "vocab_sha256": digest.hexdigest(),
     }
 
 

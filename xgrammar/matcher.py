@@ -90,8 +90,13 @@ class GrammarMatcher:
         Returns False when the matcher is terminated (only stop tokens are then set), True
         otherwise.
         """
-        _check_bitmask(bitmask)
-        return self._handle.fill_next_token_bitmask(bitmask, index)
+        try:
+            return self._handle.fill_next_token_bitmask(bitmask, index)
+        except TypeError:
+            # The binding only takes writable, contiguous int32 CPU arrays; say which rule
+            # this one breaks, as a typed error.
+            _check_bitmask(bitmask)
+            raise
 
     def find_jump_forward_string(self) -> str:
         """The text the grammar forces next (may be empty), cut at a character boundary."""
@@ -149,10 +154,13 @@ class BatchGrammarMatcher:
         indices: Optional[List[int]] = None,
         debug_print: bool = False,
     ) -> None:
-        _check_bitmask(bitmask)
         if indices is not None and len(indices) != len(matchers):
             raise InvalidArgumentError("indices must have one entry per matcher")
-        self._handle.fill([m._handle for m in matchers], bitmask, indices)
+        try:
+            self._handle.fill([m._handle for m in matchers], bitmask, indices)
+        except TypeError:
+            _check_bitmask(bitmask)
+            raise
 
     @staticmethod
     def batch_accept_token(

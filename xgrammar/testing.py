@@ -22,6 +22,10 @@ __all__ = [
     "_get_matcher_from_grammar",
     "_json_schema_to_ebnf",
     "_regex_to_ebnf",
+    "_optimize_grammar",
+    "_nullable_rules",
+    "_follow_info",
+    "_productive_rules",
     "bitmask_to_bool_mask",
     "bool_mask_to_bitmask",
 ]
@@ -94,3 +98,45 @@ def _regex_to_ebnf(regex: str, with_id: bool = True) -> str:
     from .regex import regex_to_ebnf
 
     return regex_to_ebnf(regex)
+
+
+# The grammar passes of grammar_opt/, one at a time (see grammar_opt/pipeline.h for the order).
+GRAMMAR_PASSES = (
+    "normalize_structure",
+    "eliminate_dead_rules",
+    "inline_rules",
+    "fuse_byte_strings",
+    "pipeline",
+)
+
+
+def _as_grammar(grammar: Union[Grammar, str]) -> Grammar:
+    return Grammar.from_ebnf(grammar) if isinstance(grammar, str) else grammar
+
+
+def _optimize_grammar(grammar: Union[Grammar, str], pass_name: str = "pipeline") -> Grammar:
+    """``grammar`` after one pass of grammar_opt/ (one of GRAMMAR_PASSES), or all of them."""
+    handle = _core._optimize(_as_grammar(grammar)._handle, pass_name)
+    return Grammar._create_from_handle(handle)
+
+
+def _nullable_rules(grammar: Union[Grammar, str]) -> dict:
+    """Rule name -> whether the rule derives the empty string."""
+    handle = _as_grammar(grammar)._handle
+    return dict(zip(handle.rule_names, _core._nullable_rules(handle)))
+
+
+def _productive_rules(grammar: Union[Grammar, str]) -> dict:
+    """Rule name -> whether the rule derives some finite string (its lookahead too)."""
+    handle = _as_grammar(grammar)._handle
+    return dict(zip(handle.rule_names, _core._productive_rules(handle)))
+
+
+def _follow_info(grammar: Union[Grammar, str]) -> dict:
+    """Rule name -> (first bytes, follow bytes, can end the input), byte sets as Python sets."""
+    handle = _as_grammar(grammar)._handle
+    first, follow, can_end = _core._follow_info(handle)
+    return {
+        name: (set(first[i]), set(follow[i]), can_end[i])
+        for i, name in enumerate(handle.rule_names)
+    }

@@ -188,6 +188,15 @@ class TokenizerInfo:
             special_token_ids=_field(fields, "special_token_ids", list, default=[]),
         )
 
+    @staticmethod
+    def _detect_metadata_from_hf(backend_str: str) -> Dict[str, Any]:
+        """Upstream's private helper, kept because inference engines call it: the vocabulary
+        type and add_prefix_space of a serialized tokenizer.json."""
+        from ._hf_tokenizer import detect_spelling_from_json
+
+        vocab_type, add_prefix_space = detect_spelling_from_json(backend_str)
+        return {"vocab_type": vocab_type, "add_prefix_space": add_prefix_space}
+
     def dump_metadata(self) -> str:
         """Everything but the vocabulary, as JSON (upstream's fields plus special_token_ids)."""
         return json.dumps(
@@ -207,7 +216,7 @@ class TokenizerInfo:
         """The decoded vocabulary and metadata as JSON. A token that is valid UTF-8 is a JSON
         string; any other is ``{"hex": "..."}``."""
         tokens: List[Union[str, Dict[str, str]]] = []
-        for token in self.decoded_vocab:
+        for token in self._cached_decoded_vocab():
             try:
                 tokens.append(token.decode("utf-8"))
             except UnicodeDecodeError:
@@ -290,9 +299,7 @@ class TokenizerInfo:
     @property
     def decoded_vocab(self) -> List[bytes]:
         """The exact bytes of each token id of the tokenizer (padding ids have none)."""
-        if self._decoded_vocab_cache is None:
-            self._decoded_vocab_cache = self._handle.decoded_vocab()
-        return list(self._decoded_vocab_cache)
+        return list(self._cached_decoded_vocab())
 
     @property
     def stop_token_ids(self) -> List[int]:
@@ -302,8 +309,14 @@ class TokenizerInfo:
     def special_token_ids(self) -> List[int]:
         """Tokens a grammar never allows: special or control tokens that do not stop, empty
         tokens, and (as upstream) the padding ids between the tokenizer's size and vocab_size."""
-        padding = range(len(self.decoded_vocab), self.vocab_size)
+        padding = range(self._handle.num_decoded_tokens, self.vocab_size)
         return list(self._handle.special_token_ids()) + list(padding)
+
+    def _cached_decoded_vocab(self) -> List[bytes]:
+        # Built once (150k bytes objects); the public property hands out copies.
+        if self._decoded_vocab_cache is None:
+            self._decoded_vocab_cache = self._handle.decoded_vocab()
+        return self._decoded_vocab_cache
 
     def __repr__(self) -> str:
         return (

@@ -16,9 +16,9 @@ whole well-formed UTF-8 sequence of a code point in the class (negated: any code
 code point keeps the prefix viable exactly when some code point of the class starts with those
 bytes.
 
-How it works. The AST is lowered to plain productions whose terminals are single bytes and
-code-point classes (`_Lowering`). The chart holds items (dotted production, origin, bytes of a
-partly read code point, conditions). Only items whose remaining symbols can derive a finite
+How it works. The AST is lowered (grammar_lowering.py) to plain productions whose terminals are
+single bytes and code-point classes. The chart holds items (dotted production, origin, bytes of
+a partly read code point, conditions). Only items whose remaining symbols can derive a finite
 string are ever created (productivity), so for a grammar without lookaheads a prefix is viable
 exactly when the last item set is non-empty. Left recursion, nullable rules and ambiguity need
 nothing special in Earley; nullable completions inside one set are replayed to items that arrive
@@ -29,13 +29,18 @@ j on must start with a string of L(la). Each such obligation is a condition (la,
 the items of the derivations that made it, and decided by its own small Earley parse of la from
 j: once that parse accepts, the condition is discharged; once it dies, every item carrying it
 is dropped; one still pending at the end of input fails. This is exact for `is_complete`
-(so `root ::= "a" (= "b")` accepts nothing). For `is_viable` with pending or future conditions,
-exactness in general means intersecting context-free languages, which is undecidable, so
-`is_viable` looks for a witness instead: it answers True when a continuation it tries is
-accepted, False when every continuation dies within the search (a finite tree), and otherwise
-raises NotImplementedError -- it never guesses. Restriction: a lookahead expression must not
-reach (through rule references) a rule that has a lookahead itself; such grammars raise
-NotImplementedError when compiled.
+(so `root ::= "a" (= "b")` accepts nothing), and `is_dead` stays exact.
+
+`is_viable` with lookaheads. Deciding it exactly in general means intersecting context-free
+languages, which is undecidable, so the answer comes from three sound sources, else none:
+1. compile time: a rule whose assertion can never hold (no byte that can follow the rule, nor
+   the end of text, starts a string of the lookahead) derives nothing (`never_ending_rules`);
+2. a dead chart is False; a complete one is True;
+3. a breadth-first search over continuations (`_search_witness`): True when an accepted
+   continuation turns up, False when every continuation dies (a finite tree). After
+   `MAX_WITNESS_SEARCH_STATES` states it raises NotImplementedError -- it never guesses.
+Restriction: a lookahead expression must not reach (through rule references) a rule that has a
+lookahead itself; such grammars raise NotImplementedError when compiled.
 """
 
 from __future__ import annotations
@@ -45,217 +50,20 @@ import heapq
 from typing import Sequence, Union
 
 from . import ebnf
+from .grammar_lowering import (  # noqa: F401  (re-exported: tests use earley.<name>)
+    MAX_EXPANDED_REPETITION,
+    ByteTerminal,
+    ClassTerminal,
+    ReferenceLimitError,
+    lower_grammar,
+    utf8_prefix_interval,
+)
 
-MAX_EXPANDED_REPETITION = 4096  # {n,m} is expanded into n + (m - n) symbols; above this: error
-MAX_WITNESS_SEARCH_STATES = 256  # states a viability search with lookaheads may visit
+MAX_WITNESS_SEARCH_STATES = 64  # states one viability search with lookaheads may visit
 _EMPTY = frozenset()
 
 # Outcomes of a lookahead condition.
 _PENDING, _DISCHARGED, _DEAD = 0, 1, 2
-
-
-class ReferenceLimitError(Exception):
-    """The grammar is too big for the reference recognizer (see the MAX_* constants)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Terminals.
-
-
-def utf8_prefix_interval(prefix: bytes) -> tuple[int, int, bool] | None:
-    """The code points whose UTF-8 encoding starts with `prefix`, as (lo, hi, is_whole).
-
-    UTF-8 preserves order, so those code points form one interval. None when no valid encoding
-    starts with `prefix` (bad lead or continuation byte, overlong, above U+10FFFF). Surrogates
-    are NOT excluded here; the class membership test does that.
-    """
-    lead = prefix[0]
-    if lead < 0x80:
-        length, bits, lowest, highest = 1, lead, 0, 0x7F
-    elif 0xC0 <= lead < 0xE0:
-        length, bits, lowest, highest = 2, lead & 0x1F, 0x80, 0x7FF
-    elif 0xE0 <= lead < 0xF0:
-        length, bits, lowest, highest = 3, lead & 0x0F, 0x800, 0xFFFF
-    elif 0xF0 <= lead < 0xF8:
-        length, bits, lowest, highest = 4, lead & 0x07, 0x10000, 0x10FFFF
-    else:
-        return None
-    if len(prefix) > length:
-        return None
-    for byte in prefix[1:]:
-        if byte & 0xC0 != 0x80:
-            return None
-        bits = (bits << 6) | (byte & 0x3F)
-    missing_bits = 6 * (length - len(prefix))
-    lo = max(bits << missing_bits, lowest)
-    hi = min((bits << missing_bits) | ((1 << missing_bits) - 1), highest)
-    if lo > hi:
-        return None
-    return lo, hi, len(prefix) == length
-
-
-class ByteTerminal:
-    """Exactly one byte (literals are sequences of these)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: int):
-        self.value = value
-
-    def __repr__(self):
-        return f"ByteTerminal({self.value:#04x})"
-
-
-class ClassTerminal:
-    """One code point of a class, read byte by byte as UTF-8."""
-
-    __slots__ = ("allowed", "description")
-
-    def __init__(self, char_class: ebnf.CharClass):
-        ranges = list(char_class.ranges)
-        if char_class.negated:
-            ranges = _complement(ranges)
-        self.allowed = _subtract(ranges, ebnf.SURROGATES)  # never a surrogate
-        self.description = ebnf.format_node(char_class)
-
-    def __repr__(self):
-        return f"ClassTerminal({self.description})"
-
-    def smallest_in(self, lo: int, hi: int) -> int | None:
-        """The smallest allowed code point in [lo, hi], or None."""
-        for first, last in self.allowed:
-            if last >= lo and first <= hi:
-                return max(first, lo)
-        return None
-
-    def match(self, prefix: bytes) -> int:
-        """0: no allowed code point starts with `prefix`; 1: some does; 2: `prefix` is one."""
-        interval = utf8_prefix_interval(prefix)
-        if interval is None:
-            return 0
-        lo, hi, whole = interval
-        if self.smallest_in(lo, hi) is None:
-            return 0
-        return 2 if whole else 1
-
-    def shortest_completion(self, prefix: bytes) -> bytes | None:
-        """The fewest bytes that turn `prefix` into a whole allowed code point."""
-        if not prefix:
-            codepoint = self.smallest_in(0, ebnf.MAX_CODEPOINT)
-            return None if codepoint is None else chr(codepoint).encode("utf-8")
-        lo, hi, _ = utf8_prefix_interval(prefix)
-        return chr(self.smallest_in(lo, hi)).encode("utf-8")[len(prefix) :]
-
-
-def _complement(ranges):
-    result, next_free = [], 0
-    for lo, hi in ranges:
-        if lo > next_free:
-            result.append((next_free, lo - 1))
-        next_free = max(next_free, hi + 1)
-    if next_free <= ebnf.MAX_CODEPOINT:
-        result.append((next_free, ebnf.MAX_CODEPOINT))
-    return result
-
-
-def _subtract(ranges, removed):
-    gap_lo, gap_hi = removed
-    result = []
-    for lo, hi in ranges:
-        if hi < gap_lo or lo > gap_hi:
-            result.append((lo, hi))
-            continue
-        if lo < gap_lo:
-            result.append((lo, gap_lo - 1))
-        if hi > gap_hi:
-            result.append((gap_hi + 1, hi))
-    return tuple(result)
-
-
-# ---------------------------------------------------------------------------------------------
-# Lowering the AST to productions.
-
-
-class _Lowering:
-    """Turns an ebnf.Grammar into productions over nonterminal ids and terminal objects."""
-
-    def __init__(self, grammar: ebnf.Grammar):
-        self.names: list[str] = ["<start>"]
-        self.productions: list[tuple[int, tuple]] = []
-        self.rule_ids = {}
-        self.byte_terminals = [ByteTerminal(value) for value in range(256)]
-        self.class_terminals: dict = {}
-        self.lookahead_of: dict[int, int] = {}  # rule nonterminal -> lookahead nonterminal
-        for rule in grammar.rules:
-            self.rule_ids[rule.name] = self.new_nonterminal(rule.name)
-        self.productions.append((0, (self.rule_ids[grammar.root],)))
-        for rule in grammar.rules:
-            self.add_alternatives(self.rule_ids[rule.name], rule.body)
-            if rule.lookahead is not None:
-                lookahead = self.new_nonterminal(f"<lookahead of {rule.name}>")
-                self.add_alternatives(lookahead, rule.lookahead)
-                self.lookahead_of[self.rule_ids[rule.name]] = lookahead
-
-    def new_nonterminal(self, name: str) -> int:
-        self.names.append(name)
-        return len(self.names) - 1
-
-    def add_alternatives(self, lhs: int, node: ebnf.Node) -> None:
-        alternatives = node.alternatives if isinstance(node, ebnf.Choice) else (node,)
-        for alternative in alternatives:
-            self.productions.append((lhs, tuple(self.symbols(alternative))))
-
-    def single_symbol(self, node: ebnf.Node):
-        symbols = self.symbols(node)
-        if len(symbols) == 1:
-            return symbols[0]
-        helper = self.new_nonterminal(f"<group {len(self.names)}>")
-        self.productions.append((helper, tuple(symbols)))
-        return helper
-
-    def symbols(self, node: ebnf.Node) -> list:
-        """The symbols of `node` inside a sequence (recursion bounded by the AST's depth)."""
-        if isinstance(node, ebnf.Literal):
-            return [self.byte_terminals[byte] for byte in node.data]
-        if isinstance(node, ebnf.CharClass):
-            if node not in self.class_terminals:
-                self.class_terminals[node] = ClassTerminal(node)
-            return [self.class_terminals[node]]
-        if isinstance(node, ebnf.RuleRef):
-            return [self.rule_ids[node.name]]
-        if isinstance(node, ebnf.Sequence):
-            return [symbol for item in node.items for symbol in self.symbols(item)]
-        if isinstance(node, ebnf.Choice):
-            helper = self.new_nonterminal(f"<choice {len(self.names)}>")
-            self.add_alternatives(helper, node)
-            return [helper]
-        if isinstance(node, ebnf.Repeat):
-            return self.repeat_symbols(node)
-        raise TypeError(f"not an AST node: {node!r}")
-
-    def repeat_symbols(self, node: ebnf.Repeat) -> list:
-        low, high = node.min_count, node.max_count
-        if low + (0 if high is None else high - low) > MAX_EXPANDED_REPETITION:
-            raise ReferenceLimitError(
-                f"repetition {{{low},{high}}} expands past {MAX_EXPANDED_REPETITION} symbols"
-            )
-        item = self.single_symbol(node.item)
-        result = [item] * low
-        if high is None:  # tail ::= "" | tail item   (left recursive, which Earley likes)
-            tail = self.new_nonterminal(f"<star {len(self.names)}>")
-            self.productions.append((tail, ()))
-            self.productions.append((tail, (tail, item)))
-            result.append(tail)
-        elif high > low:  # optional_k ::= "" | item optional_{k-1}
-            optional = None
-            for _ in range(high - low):
-                next_optional = self.new_nonterminal(f"<optional {len(self.names)}>")
-                self.productions.append((next_optional, ()))
-                tail = (item,) if optional is None else (item, optional)
-                self.productions.append((next_optional, tail))
-                optional = next_optional
-            result.append(optional)
-        return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,7 +82,7 @@ class Recognizer:
         if isinstance(grammar, str):
             grammar = ebnf.parse_ebnf(grammar, root_rule_name)
         self.grammar = grammar
-        lowered = _Lowering(grammar)
+        lowered = lower_grammar(grammar)
         self.names = lowered.names
         self.lookahead_of = lowered.lookahead_of
         self.has_lookahead = bool(self.lookahead_of)
@@ -282,9 +90,18 @@ class Recognizer:
         self.productions_of: list[list[int]] = [[] for _ in range(count)]
         for index, (lhs, _) in enumerate(lowered.productions):
             self.productions_of[lhs].append(index)
-        self.min_yield = self._shortest_yields(lowered.productions, count)
-        self._number_dotted(lowered.productions)
         self._check_lookaheads_are_plain(lowered.productions)
+        # Rules whose assertion provably never holds are treated as deriving nothing; repeat,
+        # since removing one rule can make the text after another one more constrained.
+        self.never_ending_rules: set[int] = set()
+        self.min_yield = self._shortest_yields(lowered.productions, count)
+        while True:
+            doomed = self._rules_whose_assertion_fails(lowered.productions)
+            if doomed <= self.never_ending_rules:
+                break
+            self.never_ending_rules |= doomed
+            self.min_yield = self._shortest_yields(lowered.productions, count)
+        self._number_dotted(lowered.productions)
 
     @staticmethod
     def _terminal_yield(symbol) -> bytes | None:
@@ -303,6 +120,8 @@ class Recognizer:
         while changed:
             changed = False
             for lhs, rhs in productions:
+                if lhs in self.never_ending_rules:
+                    continue
                 candidate = self._sequence_yield(rhs, best)
                 if candidate is not None and (best[lhs] is None or len(candidate) < len(best[lhs])):
                     best[lhs] = candidate
@@ -335,6 +154,74 @@ class Recognizer:
             if self.dotted_rest_yield[start] is not None:
                 self.first_dotted[lhs].append(start)
         # Advancing the dot is +1 within a production; completed items are never advanced.
+
+    def _rules_whose_assertion_fails(self, productions) -> set[int]:
+        """Rules with a lookahead that no text able to follow them can satisfy.
+
+        Sound, not complete: FIRST(la) (first bytes of non-empty strings of the lookahead) is
+        compared with FOLLOW(rule) (bytes that can come right after the rule in a sentence of
+        the grammar without assertions, or the end of text). Disjoint, and the lookahead not
+        nullable, means the rule can never complete in a sentence -- e.g. a lookahead on the
+        root rule, which only the end of text follows. Computed over productive productions.
+        """
+        end_of_text = 256
+
+        def terminal_first(symbol) -> set[int]:
+            if isinstance(symbol, ByteTerminal):
+                return {symbol.value}
+            return {byte for byte in range(256) if symbol.match(bytes([byte]))}
+
+        usable = [
+            (lhs, rhs)
+            for lhs, rhs in productions
+            if self.min_yield[lhs] is not None
+            and lhs not in self.never_ending_rules
+            and self._sequence_yield(rhs, self.min_yield) is not None
+        ]
+        first: list[set[int]] = [set() for _ in self.names]
+        nullable = [False] * len(self.names)
+
+        def sequence_first(symbols) -> tuple[set[int], bool]:
+            result: set[int] = set()
+            for symbol in symbols:
+                if not isinstance(symbol, int):
+                    return result | terminal_first(symbol), False
+                result |= first[symbol]
+                if not nullable[symbol]:
+                    return result, False
+            return result, True
+
+        changed = True
+        while changed:
+            changed = False
+            for lhs, rhs in usable:
+                bytes_first, is_nullable = sequence_first(rhs)
+                if not bytes_first <= first[lhs] or (is_nullable and not nullable[lhs]):
+                    first[lhs] |= bytes_first
+                    nullable[lhs] = nullable[lhs] or is_nullable
+                    changed = True
+        follow: list[set[int]] = [set() for _ in self.names]
+        follow[0].add(end_of_text)
+        changed = True
+        while changed:
+            changed = False
+            for lhs, rhs in usable:
+                for index, symbol in enumerate(rhs):
+                    if not isinstance(symbol, int):
+                        continue
+                    after, after_nullable = sequence_first(rhs[index + 1 :])
+                    if after_nullable:
+                        after = after | follow[lhs]
+                    if not after <= follow[symbol]:
+                        follow[symbol] |= after
+                        changed = True
+        return {
+            rule
+            for rule, lookahead in self.lookahead_of.items()
+            if self.min_yield[rule] is not None
+            and not nullable[lookahead]
+            and not (first[lookahead] & follow[rule])
+        }
 
     def _check_lookaheads_are_plain(self, productions) -> None:
         for rule, lookahead in self.lookahead_of.items():
@@ -421,6 +308,8 @@ class ParserState:
         return _search_witness(self)
 
     def advance(self, data: bytes) -> ParserState:
+        """The state after `data`. Stops at the first byte that kills it (a dead state stays
+        dead, and then `position` is where it died)."""
         state = self
         for byte in bytes(data):
             if state.is_dead():
@@ -491,6 +380,8 @@ class ParserState:
         item_set = _ItemSet()
         items, waiting = item_set.items, item_set.waiting
         nullable_completions: dict[int, list] = {}  # nonterminal -> [(inherited, conditions)]
+        completions_done: set = set()
+        predictions_done: set = set()  # (nonterminal, conditions) already predicted here
         agenda = list(kernel)
         while agenda:
             item = agenda.pop()
@@ -510,6 +401,12 @@ class ParserState:
                         continue
                     if outcome == _PENDING:
                         held = held | {(lookahead, position)}
+                # Parents advance the same way for every item that completes `lhs` from the same
+                # origin with the same conditions: do it once (ambiguous grammars have many).
+                completion = (lhs, origin, inherited, held)
+                if completion in completions_done:
+                    continue
+                completions_done.add(completion)
                 if origin == position:
                     nullable_completions.setdefault(lhs, []).append((inherited, held))
                     parents = tuple(waiting.get(lhs, ()))
@@ -518,11 +415,14 @@ class ParserState:
                 for parent_dotted, parent_origin, _, parent_inherited, parent_held in parents:
                     if parent_held == inherited and rest_yield[parent_dotted + 1] is not None:
                         advanced = (parent_dotted + 1, parent_origin, b"", parent_inherited, held)
-                        agenda.append(advanced)
+                        if advanced not in items:
+                            agenda.append(advanced)
             elif type(symbol) is int:
                 waiting.setdefault(symbol, []).append(item)
-                for first in first_dotted[symbol]:
-                    agenda.append((first, position, b"", held, held))
+                if (symbol, held) not in predictions_done:
+                    predictions_done.add((symbol, held))
+                    for first in first_dotted[symbol]:
+                        agenda.append((first, position, b"", held, held))
                 if rest_yield[dotted + 1] is not None:
                     for child_inherited, child_held in nullable_completions.get(symbol, ()):
                         if child_inherited == held:
@@ -584,10 +484,45 @@ class ParserState:
         return None
 
 
+def _scan_outcome(terminal, partial: bytes, byte: int) -> int:
+    """0: the byte is rejected; 1: it starts or continues a code point; 2: it completes one."""
+    if type(terminal) is ByteTerminal:
+        return 2 if terminal.value == byte else 0
+    return terminal.match(partial + bytes([byte]))
+
+
+def _distinct_next_bytes(state: ParserState) -> list[int]:
+    """One byte per class of bytes that lead to the same next state.
+
+    Two bytes that every scanning item (of the state and of its pending lookahead parses)
+    rejects or completes alike yield identical item sets, so one stands for both. A byte that
+    leaves a code point unfinished is its own class (the partial bytes are part of the item).
+    Bytes no item of the state itself scans lead to a dead state and are left out.
+    """
+    scanners = [
+        (state.recognizer.dotted_next[item[0]], item[2]) for item in state.sets[-1].scanners
+    ]
+    for parse in state.conditions.values():
+        scanners += [
+            (parse.recognizer.dotted_next[item[0]], item[2]) for item in parse.sets[-1].scanners
+        ]
+    own = len(state.sets[-1].scanners)
+    representatives = {}
+    for byte in range(256):
+        outcomes = tuple(_scan_outcome(terminal, partial, byte) for terminal, partial in scanners)
+        if not any(outcomes[:own]):
+            continue
+        key = (byte,) if 1 in outcomes else outcomes
+        representatives.setdefault(key, byte)
+    return sorted(representatives.values())
+
+
 def _search_witness(state: ParserState) -> bool:
     """Viability with lookaheads: look for an accepted continuation, breadth first.
 
-    True when one is found; False when every continuation dies (the search tree is finite);
+    At each visited state, first its shortest completion (ignoring lookaheads) is tried as a
+    candidate, then every byte that keeps the state alive is a child. True when an accepted
+    continuation is found; False when every continuation dies (the search tree is finite);
     NotImplementedError when MAX_WITNESS_SEARCH_STATES states did not decide it. Only children
     of one node with equal signatures are merged (they share the whole past), so False is exact.
     """
@@ -605,7 +540,7 @@ def _search_witness(state: ParserState) -> bool:
             if candidate is not None and node.advance(candidate).is_complete():
                 return True
             signatures = set()
-            for byte in range(256):
+            for byte in _distinct_next_bytes(node):
                 child = node.advance_byte(byte)
                 if child.is_dead():
                     continue
@@ -649,6 +584,10 @@ def is_viable_prefix(grammar, data: bytes) -> bool:
 
 def viable_token_mask(state: ParserState, tokens: Sequence[bytes]) -> list[bool]:
     """For each token, whether `state` advanced by its bytes is still viable.
+
+    Exactly the mask of DESIGN.md for ordinary tokens (stop and special tokens are the caller's
+    business: a stop token is allowed iff `state.is_complete()`). With lookaheads each surviving
+    token costs a viability search and may raise NotImplementedError.
 
     Walks the tokens in sorted byte order, keeping the states along the current token's bytes,
     so a byte shared with the previous token is never re-parsed and every token under a dead

@@ -4,8 +4,9 @@ Two front doors over the same generator:
 - seeded, plain Python: `random_grammar(rng, options) -> ebnf.Grammar`,
   `random_grammar_text(seed, options) -> str`, `sentences(recognizer, rng, count)`,
   `strings_near_language(recognizer, rng, count)`;
-- hypothesis strategies: `grammars(options)`, `grammar_texts(options)`,
-  `grammars_with_strings(options, count)` (draws a grammar and a list of byte strings).
+- hypothesis strategies: `grammars(options)`, `grammars_with_lookahead()`,
+  `grammar_texts(options)`, `grammars_with_strings(options, count, valid_utf8)` (draws a grammar
+  and a list of byte strings).
 
 `GrammarOptions` says what may appear. By default grammars have 1..`max_rules` rules (`root`
 plus `r1`, `r2`, ...), recursion including left recursion, nullable rules, literals with
@@ -292,6 +293,13 @@ def strings_near_language(
 
 def grammars(options: GrammarOptions = GrammarOptions()) -> st.SearchStrategy[ebnf.Grammar]:
     return st.randoms(use_true_random=False).map(lambda rng: random_grammar(rng, options))
+
+
+def grammars_with_lookahead(
+    options: GrammarOptions = GrammarOptions(lookahead_probability=0.5),
+) -> st.SearchStrategy[ebnf.Grammar]:
+    """Grammars where rules often carry a `(= ...)` assertion (bodies without rule references)."""
+    return grammars(options)
 
 
 def grammar_texts(options: GrammarOptions = GrammarOptions()) -> st.SearchStrategy[str]:

@@ -1,0 +1,352 @@
+"""Object schemas: properties in schema order, pattern/additional keys, counts, key names.
+
+The members of a generated object come in this order: the declared properties (`properties`,
+then `required` names that `properties` does not list) in schema order, required ones
+mandatory and the others optional, then any number of other keys. Each other key falls in a
+*region*: the keys that match exactly a given subset of the `patternProperties` patterns
+(governed by all of them) or none (governed by `additionalProperties`); every region excludes
+the declared names, in every JSON spelling, and lies inside `propertyNames`. So a declared
+property is never duplicated and never taken for an additional one.
+
+`minProperties`/`maxProperties` are counted by the states of the member sequence: state (i, c)
+is "declared property i is next and c members are written" (c capped where the bounds allow).
+
+Entry points: `object_expression(converter, assertions, depth, hint)`, `any_value_rules`.
+Budgets: `MAX_PATTERN_REGIONS` pattern subsets, `MAX_OBJECT_STATES` member-sequence states.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Dict, List, Tuple
+
+from ..exceptions import LimitExceededError, UnsupportedFeatureError
+from . import ebnf
+from .combinators import Alternatives, Flat, Reference
+from .regular import ANY_CODE_POINT, Automaton, Chars, Repeat
+from .strings import names_automaton, string_language, string_literal
+from .whitespace import MAX_INDENTED_DEPTH
+
+# Distinct patternProperties patterns one object may have when other keys are constrained: each
+# subset of them is a key region with its own automaton, so the cost doubles per pattern.
+MAX_PATTERN_REGIONS = 16
+
+# States (declared property, members so far) of one object's member sequence.
+MAX_OBJECT_STATES = 20000
+
+
+def any_value_rules(converter) -> ebnf.Expr:
+    """Shared rules for any JSON value; laid out on one line (or with any whitespace)."""
+    layout = converter.layout
+    one_line = MAX_INDENTED_DEPTH + 1
+
+    def make_value():
+        return ebnf.choice(
+            converter.shared_rule("json_object", make_object),
+            converter.shared_rule("json_array", make_array),
+            converter.string_expression(_NO_ASSERTIONS, "json_string"),
+            converter.number_expression(_NO_ASSERTIONS, False, "json_number"),
+            ebnf.literal("true"),
+            ebnf.literal("false"),
+            ebnf.literal("null"),
+        )
+
+    def make_object():
+        value = converter.shared_rule("json_value", make_value)
+        key = converter.string_expression(_NO_ASSERTIONS, "json_string")
+        member = ebnf.sequence(key, layout.colon(), value)
+        members = ebnf.sequence(
+            member, ebnf.repeat(ebnf.sequence(layout.between(one_line), member), 0, None)
+        )
+        return ebnf.choice(
+            ebnf.sequence(ebnf.literal("{"), layout.empty(), ebnf.literal("}")),
+            ebnf.sequence(
+                ebnf.literal("{"),
+                layout.open(one_line),
+                members,
+                layout.close(one_line),
+                ebnf.literal("}"),
+            ),
+        )
+
+    def make_array():
+        value = converter.shared_rule("json_value", make_value)
+        items = ebnf.sequence(
+            value, ebnf.repeat(ebnf.sequence(layout.between(one_line), value), 0, None)
+        )
+        return ebnf.choice(
+            ebnf.sequence(ebnf.literal("["), layout.empty(), ebnf.literal("]")),
+            ebnf.sequence(
+                ebnf.literal("["),
+                layout.open(one_line),
+                items,
+                layout.close(one_line),
+                ebnf.literal("]"),
+            ),
+        )
+
+    return converter.shared_rule("json_value", make_value)
+
+
+def _no_assertions():
+    from .schema_model import Assertions
+
+    return Assertions()
+
+
+_NO_ASSERTIONS = _no_assertions()
+
+
+def _property_names_language(converter, assertions) -> Tuple[bool, Automaton | None]:
+    """(any key allowed at all, automaton of allowed keys or None for "every string")."""
+    combined: Automaton | None = None
+    for pointer, schema in assertions.property_names:
+        node = converter.normalizer.normalize(pointer, schema, pointer)
+        for _ in range(1000):  # follow bare $ref chains
+            if not isinstance(node, Reference):
+                break
+            pointer, schema = node.target
+            node = converter.normalizer.normalize(pointer, schema, pointer)
+        if isinstance(node, Alternatives) or isinstance(node, Reference):
+            raise UnsupportedFeatureError(
+                "propertyNames with anyOf/oneOf or a recursive $ref", pointer=pointer
+            )
+        assert isinstance(node, Flat)
+        names = node.assertions
+        if names is None or (names.types is not None and "string" not in names.types):
+            return False, None
+        if names.enum is not None:
+            allowed = [
+                v
+                for v in names.enum
+                if isinstance(v, str) and converter.value_allowed(v, names, {"string"})
+            ]
+            automaton = names_automaton(allowed)
+        else:
+            constraints = converter.string_constraints(names)
+            if names.min_length or names.max_length is not None:
+                constraints.append(
+                    Repeat(Chars(ANY_CODE_POINT), names.min_length, names.max_length)
+                )
+            if not constraints:
+                continue
+            automata = [
+                c if isinstance(c, Automaton) else Automaton.from_expression(c) for c in constraints
+            ]
+            automaton = automata[0]
+            for other in automata[1:]:
+                automaton = automaton.intersect(other)
+        combined = automaton if combined is None else combined.intersect(automaton)
+    return True, combined
+
+
+def object_expression(converter, assertions, depth: int, hint: str) -> ebnf.Expr:
+    layout = converter.layout
+    keys_allowed, names_filter = _property_names_language(converter, assertions)
+    declared = list(assertions.property_order)
+    declared += [name for name in assertions.required if name not in assertions.properties]
+    required = set(assertions.required)
+    forbidden = set(assertions.forbidden_keys)  # from `not: {"required": [...]}`
+    if forbidden & required:
+        return ebnf.NOTHING
+    declared = [name for name in declared if name not in forbidden]
+
+    if assertions.additional_evaluates_all:
+        additional: list | None = list(assertions.additional)
+    elif assertions.unevaluated_properties is not None:
+        additional = [assertions.unevaluated_properties]
+    elif converter.strict_mode and (assertions.properties or assertions.pattern_properties):
+        additional = None  # strict mode: no keys besides the declared and pattern ones
+    else:
+        additional = []
+    if additional is not None and any(schema is False for _, schema in additional):
+        additional = None
+
+    patterns: Dict[str, list] = {}
+    for pattern, ref in assertions.pattern_properties:
+        patterns.setdefault(pattern, []).append(ref)
+
+    def key_allowed(name: str) -> bool:
+        return keys_allowed and (names_filter is None or names_filter.accepts(name))
+
+    def declared_member(name: str) -> ebnf.Expr:
+        if not key_allowed(name):
+            return ebnf.NOTHING
+        refs = list(assertions.properties.get(name, []))
+        refs += [r for p, rs in patterns.items() if converter.matches_pattern(p, name) for r in rs]
+        if not refs:
+            if additional is None:
+                return ebnf.NOTHING
+            refs = additional
+        value = converter.all_of_rule(refs, depth + 1)
+        return ebnf.sequence(string_literal(name, converter.encoder), layout.colon(), value)
+
+    members = [declared_member(name) for name in declared]
+    extra = _extra_member(
+        converter,
+        assertions,
+        patterns,
+        additional,
+        declared,
+        keys_allowed,
+        names_filter,
+        depth,
+        hint,
+    )
+    return _member_sequence(converter, declared, required, members, extra, assertions, depth, hint)
+
+
+def _extra_member(
+    converter, assertions, patterns, additional, declared, keys_allowed, names_filter, depth, hint
+):
+    """Any one member whose key is not declared, over all key regions (NOTHING if none)."""
+    layout = converter.layout
+    if not keys_allowed or (additional is None and not patterns):
+        return ebnf.NOTHING
+    pattern_list = list(patterns)
+    if 2 ** len(pattern_list) > MAX_PATTERN_REGIONS:
+        raise UnsupportedFeatureError(
+            f"more than {MAX_PATTERN_REGIONS.bit_length() - 1} patternProperties patterns on one"
+            " object (MAX_PATTERN_REGIONS)",
+            pointer=assertions.pointer,
+        )
+    if not pattern_list and not declared and names_filter is None and not assertions.forbidden_keys:
+        key = converter.string_expression(_NO_ASSERTIONS, "json_string")
+        value = converter.all_of_rule(additional, depth + 1)
+        return ebnf.sequence(key, layout.colon(), value)
+    excluded_names = tuple(sorted(set(declared) | set(assertions.forbidden_keys)))
+    names_key = tuple(pointer for pointer, _ in assertions.property_names)
+    options = []
+    for subset, key in _key_regions(
+        converter, excluded_names, pattern_list, names_key, names_filter, hint
+    ):
+        if not subset and additional is None:
+            continue
+        refs = (
+            [r for index in subset for r in patterns[pattern_list[index]]] if subset else additional
+        )
+        value = converter.all_of_rule(refs, depth + 1)
+        options.append(ebnf.sequence(key, layout.colon(), value))
+    return ebnf.choice(*options)
+
+
+def _key_regions(converter, excluded_names, pattern_list, names_key, names_filter, hint):
+    """[(pattern subset, key grammar)] for the non-empty key regions; shared between objects
+    with the same declared names, patterns and propertyNames (common after anyOf/allOf)."""
+    cache_key = (excluded_names, tuple(pattern_list), names_key)
+    cached = converter.key_region_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    not_declared = names_automaton(list(excluded_names)).complement()
+    base = not_declared if names_filter is None else not_declared.intersect(names_filter)
+    languages = [converter.pattern_automaton(p, "") for p in pattern_list]
+    regions = []
+    for size in range(len(pattern_list) + 1):
+        for subset in combinations(range(len(pattern_list)), size):
+            region = base
+            for index, language in enumerate(languages):
+                region = region.intersect(language if index in subset else language.complement())
+                if region.is_empty():
+                    break
+            if region.is_empty():
+                continue
+            key = string_language([region], 0, None, converter.encoder, f"{hint}_key")
+            regions.append((subset, key))
+    converter.key_region_cache[cache_key] = regions
+    return regions
+
+
+def _member_sequence(converter, declared, required, members, extra, assertions, depth, hint):
+    layout = converter.layout
+    table = converter.table
+    count = len(declared)
+    minimum, maximum = assertions.min_properties, assertions.max_properties
+    cap = maximum if maximum is not None else max(minimum, 1)
+    has_extra = extra != ebnf.NOTHING
+
+    def successors(state):
+        index, written = state
+        result = []
+        if written < cap or maximum is None:
+            result.append(("take", (index + 1, min(written + 1, cap))))
+        if declared[index] not in required:
+            result.append(("skip", (index + 1, written)))
+        if maximum is not None and written >= maximum:
+            result = [r for r in result if r[0] == "skip"]
+        return result
+
+    # Find the reachable states and how often each is entered.
+    entered: Dict[tuple, int] = {(0, 0): 1}
+    order = [(0, 0)]
+    for state in order:
+        if state[0] == count:
+            continue
+        for _, target in successors(state):
+            if target not in entered:
+                if len(order) >= MAX_OBJECT_STATES:
+                    raise LimitExceededError(
+                        f"an object needs more than {MAX_OBJECT_STATES} member states"
+                        " (MAX_OBJECT_STATES)",
+                        pointer=assertions.pointer,
+                    )
+                entered[target] = 0
+                order.append(target)
+            entered[target] += 1
+
+    def tail(written: int) -> ebnf.Expr:
+        """Extra members after the declared ones, `written` members so far (never empty when
+        nothing is written: the empty object is its own alternative)."""
+        low = max(0, minimum - written)
+        high = None if maximum is None else maximum - written
+        separator = layout.between(depth)
+        if not has_extra:
+            return ebnf.EMPTY if low == 0 and written > 0 else ebnf.NOTHING
+        if written == 0:
+            if high == 0:
+                return ebnf.NOTHING
+            more = ebnf.repeat(
+                ebnf.sequence(separator, extra), max(low - 1, 0), None if high is None else high - 1
+            )
+            return ebnf.sequence(extra, more)
+        return ebnf.repeat(ebnf.sequence(separator, extra), low, high)
+
+    expressions: Dict[tuple, ebnf.Expr] = {}
+    for state in reversed(order):
+        index, written = state
+        if index == count:
+            body = tail(written)
+        else:
+            options = []
+            for kind, target in successors(state):
+                follow = expressions[target]
+                if kind == "take":
+                    separator = layout.between(depth) if written else ebnf.EMPTY
+                    options.append(ebnf.sequence(separator, members[index], follow))
+                else:
+                    options.append(follow)
+            body = ebnf.choice(*options)
+        if (
+            entered[state] > 1
+            and not isinstance(body, (ebnf.Literal, ebnf.RuleRef))
+            and body != ebnf.EMPTY
+        ):
+            body = ebnf.RuleRef(table.add(f"{hint}_member{index}_{written}", body))
+        expressions[state] = body
+    members_text = expressions[(0, 0)]
+    can_be_empty = minimum == 0 and not (required & set(declared))
+    options = []
+    if can_be_empty:
+        options.append(ebnf.sequence(ebnf.literal("{"), layout.empty(), ebnf.literal("}")))
+    options.append(
+        ebnf.sequence(
+            ebnf.literal("{"),
+            layout.open(depth),
+            members_text,
+            layout.close(depth),
+            ebnf.literal("}"),
+        )
+    )
+    return ebnf.choice(*options)
+
+
+__all__: List[str] = ["object_expression", "any_value_rules"]

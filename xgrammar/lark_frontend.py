@@ -1,0 +1,176 @@
+"""Lark grammar text -> EBNF text in our dialect (DESIGN.md), a pure-Python front end.
+
+Entry point: `lark_to_ebnf(text, *, start="start", root_rule_name="root") -> str`.
+
+The `lark` package reads the grammar itself (`lark.load_grammar`), so its syntax is exactly
+Lark's: `?rule` and `_rule` inlining, `[...]`, `~ n..m`, templates, `%import common.X` (from
+Lark's bundled grammars), `%ignore`, priorities. `Grammar.compile` hands back plain BNF rules
+over named symbols plus one regex (or string) per terminal; we print each rule as one EBNF
+rule and each terminal through the regex front end in its Python (`re`) flavour, honouring the
+`i` and `s` flags and `"..."i` strings.
+
+The language is the one Lark's Earley parser with `lexer="dynamic_complete"` accepts: the
+grammar read as a context-free grammar whose terminals are regular languages. (A standard or
+contextual lexer tokenizes greedily and may reject strings that the grammar derives; inlining,
+tree shaping and priorities never change the language.) `%ignore` is woven in exactly: after
+every terminal occurrence, and once before the start symbol, comes `Ignored ::= (I1 | I2 ...)*`,
+so any run of ignored tokens may stand between two tokens, before the first and after the
+last, and nowhere else.
+
+One caveat: Lark's lexer takes a regex terminal's *first* match (Python's leftmost-first
+backtracking), so a lazy quantifier can shorten tokens: common.lark's ESCAPED_STRING,
+`".*?(?<!\\)(\\\\)*?"`, only ever matches up to the first unescaped quote. We keep the
+regex language for terminals in general, and replace that (by far the most used) pattern with
+its first-match equivalent, `_FIRST_MATCH_EQUIVALENTS`, checked against Lark in the tests.
+
+Errors: text Lark cannot read -> `GrammarSyntaxError` (with Lark's line and column when it
+gives them); a rule or terminal Lark rejects -> `InvalidGrammarError`; `%declare`d terminals,
+regex flags other than `i`/`s`, and regex features the regex front end rejects ->
+`UnsupportedFeatureError`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Tuple
+
+from .exceptions import GrammarSyntaxError, InvalidGrammarError, UnsupportedFeatureError
+from .regex import RegexFlavor, RegexOptions, regex_to_rules
+from .regex.ebnf_text import string_literal
+
+# Mixed-case names: Lark rules are lower case and its terminals upper case, so these two can
+# never collide with a name taken from the grammar.
+IGNORED_RULE_NAME = "Ignored"
+_GENERATED_RULE_PREFIX = "Rule_"
+_LARK_LOCATION = re.compile(r"at line (\d+) column (\d+)")
+_PLAIN_RULE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_PLAIN_TERMINAL_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+# Terminal regexes whose language differs from the tokens Lark's lexer can produce, mapped to
+# a regex for exactly those tokens.
+_FIRST_MATCH_EQUIVALENTS = {
+    # common.lark ESCAPED_STRING: up to the first quote preceded by an even run of backslashes.
+    r'".*?(?<!\\)(\\\\)*?"': r'"(?:[^"\\\n]|\\[^\n])*"',
+}
+
+
+def _load(text: str, start: str):
+    """(terminals, rules, ignored terminal names) from Lark, with Lark errors translated."""
+    try:
+        import lark
+        from lark import load_grammar
+    except ImportError as error:  # pragma: no cover - lark is a declared dependency
+        raise UnsupportedFeatureError("Lark grammars need the `lark` package") from error
+    try:
+        grammar, _ = load_grammar.load_grammar(text, "<grammar>", [], False)
+        return grammar.compile([start], set())
+    except lark.exceptions.UnexpectedInput as error:
+        line, column = getattr(error, "line", 0) or 0, getattr(error, "column", 0) or 0
+        message = f"invalid Lark grammar: {str(error).strip().splitlines()[0]}"
+        raise GrammarSyntaxError(
+            f"{line}:{column}: {message}", message=message, line=line, column=column
+        ) from None
+    except lark.exceptions.GrammarError as error:
+        # Lark reports its own syntax errors as GrammarError "..., at line L column C".
+        first_line = str(error).strip().splitlines()[0]
+        where = _LARK_LOCATION.search(first_line)
+        if where:
+            line, column = int(where.group(1)), int(where.group(2))
+            message = f"invalid Lark grammar: {first_line}"
+            raise GrammarSyntaxError(
+                f"{line}:{column}: {message}", message=message, line=line, column=column
+            ) from None
+        raise InvalidGrammarError(f"invalid Lark grammar: {first_line}") from None
+    except lark.exceptions.LarkError as error:
+        raise InvalidGrammarError(f"invalid Lark grammar: {error}") from None
+
+
+def _regex_options(flags, terminal_name: str) -> RegexOptions:
+    unknown = set(flags) - {"i", "s"}
+    if unknown:
+        raise UnsupportedFeatureError(
+            f"terminal {terminal_name}: regex flags {''.join(sorted(unknown))} are not supported"
+        )
+    return RegexOptions(RegexFlavor.PYTHON, ignore_case="i" in flags, dot_all="s" in flags)
+
+
+def _terminal_rules(terminal, ebnf_name: str) -> List[Tuple[str, str]]:
+    pattern = terminal.pattern
+    kind = type(pattern).__name__
+    if kind == "PatternStr" and not pattern.flags:
+        return [(ebnf_name, string_literal(pattern.value))]
+    if kind == "PatternStr":
+        regex = re.escape(pattern.value)
+    elif kind == "PatternRE":
+        regex = _FIRST_MATCH_EQUIVALENTS.get(pattern.value, pattern.value)
+    else:
+        raise UnsupportedFeatureError(f"terminal {terminal.name} has no pattern (%declare?)")
+    try:
+        rules = regex_to_rules(
+            regex, ebnf_name, options=_regex_options(pattern.flags, terminal.name)
+        )
+    except (GrammarSyntaxError, UnsupportedFeatureError) as error:
+        error_class = type(error)
+        message = f"terminal {terminal.name}: {error.message} (in /{regex}/)"
+        raise error_class(message, message=message) from None
+    return list(rules.rules)
+
+
+class _Names:
+    """Lark symbol names -> EBNF rule names, kept readable where Lark's name is plain."""
+
+    def __init__(self, root_rule_name: str) -> None:
+        self.root_rule_name = root_rule_name
+        self.mapping: Dict[str, str] = {}
+        self.taken = {root_rule_name, IGNORED_RULE_NAME}
+
+    def get(self, lark_name: str, is_terminal: bool) -> str:
+        if lark_name in self.mapping:
+            return self.mapping[lark_name]
+        plain = _PLAIN_TERMINAL_NAME if is_terminal else _PLAIN_RULE_NAME
+        name = lark_name
+        if not plain.match(name) or name in self.taken or name.startswith(self.root_rule_name):
+            name = f"{_GENERATED_RULE_PREFIX}{len(self.mapping)}"
+        self.mapping[lark_name] = name
+        self.taken.add(name)
+        return name
+
+
+def lark_to_ebnf(text: str, *, start: str = "start", root_rule_name: str = "root") -> str:
+    """EBNF text deriving exactly the strings the Lark grammar `text` derives from `start`."""
+    terminals, rules, ignored = _load(text, start)
+    defined = {terminal.name for terminal in terminals}
+    for rule in rules:
+        for symbol in rule.expansion:
+            if symbol.is_term and symbol.name not in defined:
+                raise UnsupportedFeatureError(
+                    f"terminal {symbol.name} has no pattern (%declare is not supported)"
+                )
+    names = _Names(root_rule_name)
+    ignore_suffix = f" {IGNORED_RULE_NAME}" if ignored else ""
+
+    alternatives: Dict[str, List[str]] = {}
+    order: List[str] = []
+    for rule in rules:
+        head = names.get(rule.origin.name, is_terminal=False)
+        if head not in alternatives:
+            alternatives[head] = []
+            order.append(head)
+        symbols = []
+        for symbol in rule.expansion:
+            symbols.append(names.get(symbol.name, symbol.is_term))
+            if symbol.is_term:
+                symbols[-1] += ignore_suffix
+        alternatives[head].append(" ".join(symbols) if symbols else '""')
+
+    start_name = names.get(start, is_terminal=False)
+    lines = [f"{root_rule_name} ::= {IGNORED_RULE_NAME + ' ' if ignored else ''}{start_name}"]
+    lines.extend(f"{head} ::= {' | '.join(alternatives[head])}" for head in order)
+    if ignored:
+        choices = " | ".join(names.get(name, is_terminal=True) for name in ignored)
+        lines.append(f"{IGNORED_RULE_NAME} ::= ({choices})*")
+    for terminal in terminals:
+        ebnf_name = names.get(terminal.name, is_terminal=True)
+        lines.extend(f"{name} ::= {body}" for name, body in _terminal_rules(terminal, ebnf_name))
+    return "\n".join(lines) + "\n"
