@@ -8,11 +8,13 @@
 #include <tuple>
 #include <vector>
 
+#include "cpp/error.h"
+
 namespace xgrammar {
 
 class GrammarAutomatonMinimizer {
  public:
-  static GrammarAutomaton Run(const GrammarAutomaton& in) {
+  static GrammarAutomaton Run(const GrammarAutomaton& in, const std::atomic<bool>* cancel) {
     const int32_t n = in.num_states();
     std::vector<int32_t> cls(n);
     {
@@ -37,7 +39,13 @@ class GrammarAutomatonMinimizer {
     int32_t num_classes = 0;
     for (int32_t c : cls) num_classes = std::max(num_classes, c + 1);
     std::vector<int32_t> signature;
+    int64_t signatures_computed = 0;
     for (;;) {
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+        ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
+      }
+      signatures_computed += n;
+      if (signatures_computed > kMaxRefinementSignatures) return in;
       std::map<std::vector<int32_t>, int32_t> index;
       std::vector<int32_t> next(n);
       for (StateId s = 0; s < n; ++s) {
@@ -132,8 +140,9 @@ class GrammarAutomatonMinimizer {
   }
 };
 
-GrammarAutomaton MergeEquivalentStates(const GrammarAutomaton& automaton) {
-  return GrammarAutomatonMinimizer::Run(automaton);
+GrammarAutomaton MergeEquivalentStates(const GrammarAutomaton& automaton,
+                                       const std::atomic<bool>* cancel) {
+  return GrammarAutomatonMinimizer::Run(automaton, cancel);
 }
 
 }  // namespace xgrammar

@@ -5,10 +5,23 @@
 #include <unordered_set>
 
 #include "cpp/automaton_minimizer.h"
+#include "cpp/error.h"
 #include "grammar_opt/follow.h"
 #include "grammar_opt/pipeline.h"
 
 namespace xgrammar {
+namespace {
+
+// The stages before the mask cache are each bounded by the limits (grammar size, automaton
+// states), so a look at the cancel flag between them keeps a cancelled compile from starting
+// the next stage; the mask cache itself polls the flag continuously.
+void ThrowIfCancelled(const std::atomic<bool>* cancel) {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
+  }
+}
+
+}  // namespace
 
 size_t CompiledGrammar::memory_size_bytes() const {
   size_t total = sizeof(*this) + automaton_.memory_size_bytes() +
@@ -23,10 +36,18 @@ size_t CompiledGrammar::memory_size_bytes() const {
 CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfoPtr& tokenizer,
                                   const CompileOptions& options) {
   auto compiled = std::make_shared<CompiledGrammar>();
+  ThrowIfCancelled(options.cancel);
   compiled->grammar_ = OptimizeGrammar(grammar);
   compiled->tokenizer_ = tokenizer;
-  compiled->automaton_ = MergeEquivalentStates(BuildGrammarAutomaton(*compiled->grammar_));
+  ThrowIfCancelled(options.cancel);
+  {
+    GrammarAutomaton unmerged = BuildGrammarAutomaton(*compiled->grammar_);
+    ThrowIfCancelled(options.cancel);
+    compiled->automaton_ = MergeEquivalentStates(unmerged, options.cancel);
+  }
+  ThrowIfCancelled(options.cancel);
   FollowInfo follow = ComputeFollowInfo(*compiled->grammar_);
+  ThrowIfCancelled(options.cancel);
   std::vector<ByteBitset> follow_bytes(follow.follow_bytes.size());
   for (size_t r = 0; r < follow.follow_bytes.size(); ++r) {
     follow_bytes[r] = follow.follow_bytes[r].words;

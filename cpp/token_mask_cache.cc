@@ -23,6 +23,22 @@ namespace {
 
 enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
 
+// How many sorted-vocabulary positions one state's walk visits between two looks at the stop
+// flags. One token costs at most a few microseconds even on highly ambiguous grammars, so a
+// cancel is seen well within a millisecond, and the relaxed atomic loads cost nothing.
+constexpr int32_t kTokensBetweenStopChecks = 256;
+
+// The two reasons a worker stops early: the caller cancelled (or its timeout fired), or
+// another worker failed. Read with relaxed loads: any late stop is still seen soon.
+struct StopFlags {
+  const std::atomic<bool>* caller_cancel = nullptr;
+  std::atomic<bool>* stop_all = nullptr;
+  bool Raised() const {
+    return stop_all->load(std::memory_order_relaxed) ||
+           (caller_cancel != nullptr && caller_cancel->load(std::memory_order_relaxed));
+  }
+};
+
 bool TestByte(const ByteBitset& set, uint8_t b) { return (set[b >> 6] >> (b & 63)) & 1; }
 
 // What may be going on after the first d bytes of a token outside the rule instance the
@@ -53,7 +69,9 @@ class StateMaskBuilder {
     }
   }
 
-  StateTokenMask Build(StateId state, TokenMaskCacheStats* stats) {
+  // The mask of `state`; false (and `*mask` untouched) when `stop` was raised midway.
+  bool Build(StateId state, const StopFlags& stop, TokenMaskCacheStats* stats,
+             StateTokenMask* mask) {
     const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
     const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
     rule_ = automaton_.state_rule(state);
@@ -63,7 +81,12 @@ class StateMaskBuilder {
     depth_ = 0;
     ResetContinuation(0);
     continuations_[0].ends_here = recognizer_.EndedAny();
+    int32_t next_stop_check = kTokensBetweenStopChecks;
     for (int32_t i = 0; i < n;) {
+      if (i >= next_stop_check) {
+        if (stop.Raised()) return false;
+        next_stop_check = i + kTokensBetweenStopChecks;
+      }
       const std::string_view token = tokenizer_.sorted_token(i);
       // Keep what the previous token computed for the shared prefix.
       depth_ = std::min(common[i], depth_);
@@ -93,7 +116,8 @@ class StateMaskBuilder {
       ++i;
       while (i < n && common[i] >= dead_at + 1) ++i;
     }
-    return Store(stats);
+    *mask = Store(stats);
+    return true;
   }
 
  private:
@@ -252,6 +276,7 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
   const ContinuationApproximation continuation(automaton);
   std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
+  const StopFlags stop{cancel, &cancelled};
   num_threads = std::max(1, std::min<int>(num_threads, static_cast<int>(scanning_states.size())));
   std::vector<TokenMaskCacheStats> thread_stats(num_threads);
   std::exception_ptr failure;
@@ -260,12 +285,13 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
     try {
       StateMaskBuilder builder(automaton, tokenizer, follow_bytes, continuation);
       for (size_t k = next++; k < scanning_states.size(); k = next++) {
-        if (cancelled || (cancel != nullptr && cancel->load(std::memory_order_relaxed))) {
+        const StateId state = scanning_states[k];
+        StateTokenMask mask;
+        if (stop.Raised() || !builder.Build(state, stop, &thread_stats[thread_index], &mask)) {
           cancelled = true;
           return;
         }
-        masks[scanning_states[k]] = std::make_shared<const StateTokenMask>(
-            builder.Build(scanning_states[k], &thread_stats[thread_index]));
+        masks[state] = std::make_shared<const StateTokenMask>(std::move(mask));
       }
     } catch (...) {
       // An exception must not escape a thread (that would abort the process): the first one

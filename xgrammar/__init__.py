@@ -14,8 +14,14 @@ from .bitmask import (
     get_bitmask_shape,
     reset_token_bitmask,
 )
-from .compiler import CompiledGrammar, GrammarCompiler
-from .config import get_max_recursion_depth, max_recursion_depth, set_max_recursion_depth
+from .compiler import CancelToken, CompiledGrammar, GrammarCompiler
+from .config import (
+    get_limits,
+    get_max_recursion_depth,
+    max_recursion_depth,
+    set_limits,
+    set_max_recursion_depth,
+)
 from .exceptions import *  # noqa: F403
 from .grammar import Grammar
 from .matcher import BatchGrammarMatcher, GrammarMatcher
@@ -29,6 +35,9 @@ __all__ = [
     "TokenizerInfo",
     "VocabType",
     "GrammarCompiler",
+    "CancelToken",
+    "get_limits",
+    "set_limits",
     "CompiledGrammar",
     "GrammarMatcher",
     "BatchGrammarMatcher",

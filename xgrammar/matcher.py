@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any, List, Optional, Union
 
+import numpy as np
+
 from . import _core
 from .compiler import CompiledGrammar
 from .exceptions import InvalidArgumentError
@@ -38,6 +40,15 @@ def _check_bitmask(bitmask: Any) -> None:
         raise InvalidArgumentError(f"the bitmask must be 1-D or 2-D, got {bitmask.ndim}-D")
 
 
+def _checked_token_id(token_id: Any) -> int:
+    """Token ids the binding cannot even convert (not an int, or past int32) are misuse too."""
+    if isinstance(token_id, bool) or not isinstance(token_id, (int, np.integer)):
+        raise InvalidArgumentError(f"a token id must be an int, got {type(token_id).__name__}")
+    if not -(2**31) <= int(token_id) < 2**31:
+        raise InvalidArgumentError(f"token id {token_id} is out of range")
+    return int(token_id)
+
+
 class GrammarMatcher:
     """Matches a token stream against a compiled grammar (upstream XGrammar 0.2.8 API)."""
 
@@ -64,7 +75,7 @@ class GrammarMatcher:
 
     def accept_token(self, token_id: int, *, debug_print: bool = False) -> bool:
         """Consumes one token; False (and no change) when the grammar does not allow it."""
-        return self._handle.accept_token(token_id)
+        return self._handle.accept_token(_checked_token_id(token_id))
 
     def accept_string(self, input_str: Union[str, bytes], *, debug_print: bool = False) -> bool:
         """Consumes text that need not align with tokens; False (and no change) if rejected."""
