@@ -17,7 +17,12 @@ from collections import OrderedDict
 from typing import Any, Callable, Optional, Union
 
 from . import _core
-from .exceptions import CompileCancelledError, CompileTimeoutError, InvalidArgumentError
+from .exceptions import (
+    CompileCancelledError,
+    CompileTimeoutError,
+    InvalidArgumentError,
+    LimitExceededError,
+)
 from .grammar import Grammar
 
 __all__ = ["CompiledGrammar", "GrammarCompiler", "CancelToken"]
@@ -300,7 +305,13 @@ def _schema_key(schema: Any) -> str:
     if isinstance(schema, str):
         return schema
     if isinstance(schema, dict):
-        return json.dumps(schema, sort_keys=True)
+        try:
+            return json.dumps(schema, sort_keys=True)
+        except RecursionError:
+            # json.dumps recurses per level; a schema this deep is past max_nesting_depth.
+            raise LimitExceededError(
+                "the schema nests deeper than max_nesting_depth; the cache key cannot be built"
+            ) from None
     model_json_schema = getattr(schema, "model_json_schema", None)
     if model_json_schema is not None:
         return json.dumps(model_json_schema(), sort_keys=True)

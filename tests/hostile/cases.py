@@ -391,7 +391,61 @@ def _cancelled() -> Any:
     return token
 
 
-ALL_CASES: list[HostileCase] = [*EBNF_CASES, *UTF8_CASES, *API_CASES]
+def _nested_array_schema(depth: int) -> dict:
+    schema: dict = {"type": "integer"}
+    for _ in range(depth):
+        schema = {"type": "array", "items": schema}
+    return schema
+
+
+def _regex_matches(env: HostileEnvironment, pattern: str, text: str) -> bool:
+    matcher = xgr.GrammarMatcher(env.compiler.compile_regex(pattern, timeout=COMPILE_BOUND_S))
+    return matcher.accept_string(text) and matcher.is_completed()
+
+
+FRONT_END_CASES = [
+    HostileCase(
+        "regex_nested_plus_catastrophic_in_backtrackers",
+        lambda env: _regex_matches(env, "(a+)+b", "a" * 40 + "b"),
+        check=lambda matched: matched is True,
+    ),
+    HostileCase(
+        "regex_overlapping_alternation_star",
+        lambda env: _regex_matches(env, "(a|aa)*c", "a" * 61 + "c"),
+        check=lambda matched: matched is True,
+    ),
+    HostileCase(
+        "regex_any_char_100k_times",
+        lambda env: env.compiler.compile_regex(r"[\s\S]{1,100000}", timeout=COMPILE_BOUND_S),
+        raises=LimitExceededError,
+    ),
+    HostileCase(
+        "schema_arrays_nested_1000_deep",
+        lambda env: env.compiler.compile_json_schema(
+            _nested_array_schema(1000), timeout=COMPILE_BOUND_S
+        ),
+        raises=LimitExceededError,
+        found="compile_json_schema's cache key raised a bare RecursionError",
+    ),
+    HostileCase(
+        "schema_ref_cycle_without_base_case",
+        lambda env: env.compiler.compile_json_schema(
+            {"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}},
+            timeout=COMPILE_BOUND_S,
+        ),
+        raises=XGrammarError,
+    ),
+    HostileCase(
+        "schema_ten_thousand_properties",
+        lambda env: env.compiler.compile_json_schema(
+            {"type": "object", "properties": {f"p{i}": {"type": "integer"} for i in range(10_000)}},
+            timeout=COMPILE_BOUND_S,
+        ),
+        raises=LimitExceededError,
+    ),
+]
+
+ALL_CASES: list[HostileCase] = [*EBNF_CASES, *UTF8_CASES, *API_CASES, *FRONT_END_CASES]
 
 
 @functools.lru_cache(maxsize=1)
