@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "cpp/utf8_codec.h"
+
 namespace xgrammar {
 namespace {
 
@@ -20,24 +22,6 @@ int EncodedLength(uint32_t codepoint) {
 }
 
 }  // namespace
-
-void AppendUtf8(uint32_t codepoint, std::string* out) {
-  if (codepoint < 0x80) {
-    out->push_back(static_cast<char>(codepoint));
-  } else if (codepoint < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (codepoint >> 6)));
-    out->push_back(static_cast<char>(0x80 | (codepoint & 0x3F)));
-  } else if (codepoint < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (codepoint >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((codepoint >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (codepoint & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (codepoint >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((codepoint >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((codepoint >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (codepoint & 0x3F)));
-  }
-}
 
 std::vector<CodepointRange> ResolveCharClass(const std::vector<CodepointRange>& ranges,
                                              bool negated) {
@@ -115,8 +99,8 @@ std::vector<Utf8Sequence> CodepointRangesToUtf8(const std::vector<CodepointRange
     if (was_cut) continue;
     std::string lo_bytes;
     std::string hi_bytes;
-    AppendUtf8(r.lo, &lo_bytes);
-    AppendUtf8(r.hi, &hi_bytes);
+    AppendUtf8Codepoint(&lo_bytes, r.lo);
+    AppendUtf8Codepoint(&hi_bytes, r.hi);
     Utf8Sequence sequence;
     for (size_t i = 0; i < lo_bytes.size(); ++i) {
       sequence.push_back({static_cast<uint8_t>(lo_bytes[i]), static_cast<uint8_t>(hi_bytes[i])});

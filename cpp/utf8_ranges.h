@@ -30,9 +30,6 @@ std::vector<CodepointRange> ResolveCharClass(const std::vector<CodepointRange>& 
 // whose union matches exactly the encodings of those code points.
 std::vector<Utf8Sequence> CodepointRangesToUtf8(const std::vector<CodepointRange>& ranges);
 
-// Appends the UTF-8 encoding of `codepoint` to `out`.
-void AppendUtf8(uint32_t codepoint, std::string* out);
-
 }  // namespace xgrammar
 
 #endif  // XGRAMMAR_CPP_UTF8_RANGES_H_
