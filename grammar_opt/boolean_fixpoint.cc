@@ -43,4 +43,31 @@ std::vector<bool> BooleanFixpoint::Solve() const {
   return is_true;
 }
 
+void AddCompositeExprEquation(const Grammar& grammar, ExprId id, BooleanFixpoint* system) {
+  const Expr& expr = grammar.expr(id);
+  switch (expr.kind) {
+    case ExprKind::kSequence:
+      system->SetNeeded(id, static_cast<int32_t>(expr.children.size()));
+      for (ExprId child : expr.children) system->AddInput(id, child);
+      break;
+    case ExprKind::kChoice:
+      for (ExprId child : expr.children) system->AddInput(id, child);
+      break;
+    case ExprKind::kRuleRef:
+      system->AddInput(id, grammar.num_exprs() + expr.rule);
+      break;
+    case ExprKind::kRepeat:
+      if (expr.min == 0) {
+        system->SetNeeded(id, 0);
+      } else {
+        system->AddInput(id, expr.children[0]);
+      }
+      break;
+    case ExprKind::kEmpty:
+    case ExprKind::kByteString:
+    case ExprKind::kCharClass:
+      break;
+  }
+}
+
 }  // namespace xgrammar

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "cpp/grammar.h"
+
 namespace xgrammar {
 
 class BooleanFixpoint {
@@ -30,6 +32,12 @@ class BooleanFixpoint {
   std::vector<int32_t> needed_;
   std::vector<std::pair<int32_t, int32_t>> edges_;  // (input, node)
 };
+
+// The equations nullability and productivity share, with expression i as node i and rule r as
+// node num_exprs + r: a sequence needs all its children, a choice one, a rule reference its
+// rule, `x{0,n}` nothing, `x{m,n}` with m > 0 its child. Leaves (empty, byte string, character
+// class) differ between the two analyses and are left to the caller.
+void AddCompositeExprEquation(const Grammar& grammar, ExprId id, BooleanFixpoint* system);
 
 }  // namespace xgrammar
 

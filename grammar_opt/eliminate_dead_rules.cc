@@ -26,21 +26,10 @@ Productivity ComputeProductivity(const Grammar& grammar) {
         if (!MatchedCodepoints(expr).empty()) system.SetNeeded(id, 0);
         break;
       case ExprKind::kSequence:
-        system.SetNeeded(id, static_cast<int32_t>(expr.children.size()));
-        for (ExprId child : expr.children) system.AddInput(id, child);
-        break;
       case ExprKind::kChoice:
-        for (ExprId child : expr.children) system.AddInput(id, child);
-        break;
       case ExprKind::kRuleRef:
-        system.AddInput(id, num_exprs + expr.rule);
-        break;
       case ExprKind::kRepeat:
-        if (expr.min == 0) {
-          system.SetNeeded(id, 0);
-        } else {
-          system.AddInput(id, expr.children[0]);
-        }
+        AddCompositeExprEquation(grammar, id, &system);
         break;
     }
   }
