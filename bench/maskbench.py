@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from bench.harness import report
-from bench.harness.engine_process import DEFAULT_VENVS_DIR, WORKER_OF_ENGINE
+from bench.harness.engine_process import DEFAULT_VENVS_DIR, WORKER_OF_ENGINE, parse_engine_list
 from bench.harness.plots import write_cdf_plot
 from bench.harness.results_store import ResultsStore
 from bench.harness.run_loop import BenchItem, run_benchmark
@@ -202,10 +202,7 @@ Plots: `token_time_cdf.png`, `compile_time_cdf.png`.
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    engines = [engine.strip() for engine in args.engines.split(",") if engine.strip()]
-    unknown = [engine for engine in engines if engine not in WORKER_OF_ENGINE]
-    if unknown:
-        raise SystemExit(f"unknown engines {unknown}; known: {list(WORKER_OF_ENGINE)}")
+    engines = parse_engine_list(args.engines)
     subsets = [name.strip() for name in args.subsets.split(",") if name.strip()]
     stop_tokens = [int(token) for token in args.stop_tokens.split(",") if token.strip()]
     tokenizer = TokenizerSetup.load(args.tokenizer, stop_tokens or None)

@@ -65,6 +65,15 @@ class WorkerStartError(RuntimeError):
     """The worker could not be started or initialised (missing venv, import error, ...)."""
 
 
+def parse_engine_list(text: str) -> list[str]:
+    """The engines of a comma-separated `--engines` value; exits naming any unknown one."""
+    engines = [engine.strip() for engine in text.split(",") if engine.strip()]
+    unknown = [engine for engine in engines if engine not in WORKER_OF_ENGINE]
+    if unknown:
+        raise SystemExit(f"unknown engines {unknown}; known: {list(WORKER_OF_ENGINE)}")
+    return engines
+
+
 def venv_python(engine: str, venvs_dir: Path) -> Path:
     return Path(venvs_dir) / engine / "bin" / "python"
 
