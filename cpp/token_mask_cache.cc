@@ -21,12 +21,14 @@
 namespace xgrammar {
 namespace {
 
-enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
-
 // How many sorted-vocabulary positions one state's walk visits between two looks at the stop
 // flags. One token costs at most a few microseconds even on highly ambiguous grammars, so a
 // cancel is seen well within a millisecond, and the relaxed atomic loads cost nothing.
 constexpr int32_t kTokensBetweenStopChecks = 256;
+
+// Room in each worker's Earley transition memo (see earley_recognizer.h), which all the state
+// walks of that worker share: about 1 KiB per set, so at most a few MiB per compile thread.
+constexpr int32_t kMemoSetsPerWorker = 4096;
 
 // The two reasons a worker stops early: the caller cancelled (or its timeout fired), or
 // another worker failed. Read with relaxed loads: any late stop is still seen soon.
@@ -59,7 +61,7 @@ class StateMaskBuilder {
         tokenizer_(tokenizer),
         follow_bytes_(follow_bytes),
         continuation_(continuation),
-        recognizer_(&automaton) {
+        recognizer_(&automaton, kMemoSetsPerWorker) {
     continuation_.InitScratch(&scratch_);
     // first_byte_end_[b]: one past the last sorted position whose token starts with byte b.
     const int32_t n = static_cast<int32_t>(tokenizer.sorted_token_ids().size());
@@ -76,7 +78,8 @@ class StateMaskBuilder {
     const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
     rule_ = automaton_.state_rule(state);
     const int32_t n = static_cast<int32_t>(sorted.size());
-    classes_.assign(n, TokenClass::kRejected);
+    accepted_.clear();
+    uncertain_.clear();
     recognizer_.Reset(state);
     depth_ = 0;
     ResetContinuation(0);
@@ -102,13 +105,16 @@ class StateMaskBuilder {
       if (dead_at < 0) {
         bool inside = recognizer_.num_sets() - 1 == depth_;
         const Continuation& c = continuations_[depth_];
-        classes_[i++] = inside                               ? TokenClass::kAccepted
-                        : (c.unbounded || !c.states.empty()) ? TokenClass::kUncertain
-                                                             : TokenClass::kRejected;
+        if (inside) {
+          accepted_.push_back(i);
+        } else if (c.unbounded || !c.states.empty()) {
+          uncertain_.push_back(i);
+        }
+        ++i;
         continue;
       }
-      // No parse survives byte dead_at: every token sharing those bytes is rejected (and
-      // already classified so). A dead first byte skips its whole block at once.
+      // No parse survives byte dead_at: every token sharing those bytes is rejected, which
+      // needs no record. A dead first byte skips its whole block at once.
       if (dead_at == 0) {
         i = first_byte_end_[static_cast<uint8_t>(token[0])];
         continue;
@@ -158,42 +164,44 @@ class StateMaskBuilder {
   }
 
  private:
+  // Tokens not listed in accepted_ or uncertain_ are rejected. Most states reject nearly
+  // every token, so only the smallest form is written, and the full vocabulary is scanned only
+  // for a rejected list.
   StateTokenMask Store(TokenMaskCacheStats* stats) {
     const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
+    const size_t n = sorted.size();
+    const size_t num_accepted = accepted_.size();
+    const size_t num_rejected = n - num_accepted - uncertain_.size();
+    stats->accepted += static_cast<int64_t>(num_accepted);
+    stats->rejected += static_cast<int64_t>(num_rejected);
+    stats->uncertain += static_cast<int64_t>(uncertain_.size());
     StateTokenMask mask;
-    std::vector<int32_t> accepted;
-    std::vector<int32_t> rejected;
-    for (size_t i = 0; i < classes_.size(); ++i) {
-      switch (classes_[i]) {
-        case TokenClass::kAccepted:
-          accepted.push_back(sorted[i]);
-          break;
-        case TokenClass::kRejected:
-          rejected.push_back(sorted[i]);
-          break;
-        case TokenClass::kUncertain:
-          mask.uncertain.push_back(static_cast<int32_t>(i));
-          break;
-      }
-    }
-    stats->accepted += static_cast<int64_t>(accepted.size());
-    stats->rejected += static_cast<int64_t>(rejected.size());
-    stats->uncertain += static_cast<int64_t>(mask.uncertain.size());
-    size_t bitset_words = (static_cast<size_t>(tokenizer_.vocab_size()) + 31) / 32;
-    if (accepted.size() <= rejected.size() && accepted.size() <= bitset_words) {
+    const size_t bitset_words = (static_cast<size_t>(tokenizer_.vocab_size()) + 31) / 32;
+    if (num_accepted <= num_rejected && num_accepted <= bitset_words) {
       mask.storage = StateTokenMask::Storage::kAcceptedList;
-      std::sort(accepted.begin(), accepted.end());
-      mask.tokens = std::move(accepted);
-    } else if (rejected.size() <= bitset_words) {
+      mask.tokens.reserve(num_accepted);
+      for (int32_t pos : accepted_) mask.tokens.push_back(sorted[pos]);
+    } else if (num_rejected <= bitset_words) {
       mask.storage = StateTokenMask::Storage::kRejectedList;
-      std::sort(rejected.begin(), rejected.end());
-      mask.tokens = std::move(rejected);
+      mask.tokens.reserve(num_rejected);
+      size_t a = 0;
+      size_t u = 0;
+      for (int32_t pos = 0; pos < static_cast<int32_t>(n); ++pos) {
+        if (a < accepted_.size() && accepted_[a] == pos) {
+          ++a;
+        } else if (u < uncertain_.size() && uncertain_[u] == pos) {
+          ++u;
+        } else {
+          mask.tokens.push_back(sorted[pos]);
+        }
+      }
     } else {
       mask.storage = StateTokenMask::Storage::kAcceptedBitset;
       mask.bitset.assign(bitset_words, 0);
-      for (int32_t id : accepted) mask.bitset[id >> 5] |= 1u << (id & 31);
+      for (int32_t pos : accepted_) mask.bitset[sorted[pos] >> 5] |= 1u << (sorted[pos] & 31);
     }
-    mask.tokens.shrink_to_fit();
+    std::sort(mask.tokens.begin(), mask.tokens.end());
+    mask.uncertain = uncertain_;
     return mask;
   }
 
@@ -203,7 +211,8 @@ class StateMaskBuilder {
   const ContinuationApproximation& continuation_;
   EarleyRecognizer recognizer_;
   ContinuationApproximation::Scratch scratch_;
-  std::vector<TokenClass> classes_;
+  std::vector<int32_t> accepted_;            // sorted positions of accepted tokens, ascending
+  std::vector<int32_t> uncertain_;           // sorted positions of uncertain tokens, ascending
   std::vector<Continuation> continuations_;  // per depth of the current token
   std::vector<StateId> after_;               // scratch of Advance
   std::array<int32_t, 256> first_byte_end_;
@@ -248,10 +257,30 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
   return cls;
 }
 
+// The states a matcher can hold with a rule instance begun in an earlier Earley set (or the
+// start state): targets of byte and call edges, and `start_state`, when they have an edge to
+// go on with. Only these need masks: a rule instance predicted in the current set is walked
+// by the mask of the kernel item that called it (see grammar_matcher.cc).
+std::vector<uint8_t> KernelStates(const GrammarAutomaton& automaton, StateId start_state) {
+  const int32_t n = automaton.num_states();
+  std::vector<uint8_t> target(n, 0);
+  for (StateId s = 0; s < n; ++s) {
+    for (const ByteEdge& e : automaton.byte_edges(s)) target[e.target] = 1;
+    for (const CallEdge& e : automaton.call_edges(s)) target[e.target] = 1;
+  }
+  if (start_state >= 0) target[start_state] = 1;
+  for (StateId s = 0; s < n; ++s) {
+    target[s] = target[s] && automaton.state_rule(s) >= 0 &&
+                (!automaton.byte_edges(s).empty() || !automaton.call_edges(s).empty());
+  }
+  return target;
+}
+
 std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& automaton,
                                                    const TokenizerInfo& tokenizer,
                                                    const std::vector<ByteBitset>& follow_bytes,
-                                                   int num_threads, const std::atomic<bool>* cancel,
+                                                   StateId start_state, int num_threads,
+                                                   const std::atomic<bool>* cancel,
                                                    TokenMaskCacheStats* stats) {
   int32_t longest_token = 0;
   for (size_t i = 0; i < tokenizer.sorted_token_ids().size(); ++i) {
@@ -261,11 +290,12 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
   }
   const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1);
   // One representative per class computes the mask; the others share it.
+  const std::vector<uint8_t> kernel = KernelStates(automaton, start_state);
   std::vector<StateId> scanning_states;
   std::vector<StateId> representative(automaton.num_states(), -1);
   std::vector<StateId> class_representative(automaton.num_states(), -1);
   for (StateId s = 0; s < automaton.num_states(); ++s) {
-    if (automaton.state_rule(s) < 0 || automaton.byte_edges(s).empty()) continue;
+    if (!kernel[s]) continue;
     if (class_representative[cls[s]] < 0) {
       class_representative[cls[s]] = s;
       scanning_states.push_back(s);
