@@ -61,6 +61,13 @@ class EarleyRecognizer {
   bool CanEnd() const { return (set_flags_.back() & kEndedClean) != 0; }
   // In the current set the starting rule instance has ended (assertions may be pending).
   bool EndedAny() const { return (set_flags_.back() & (kEndedClean | kEndedPending)) != 0; }
+  // The memo id of the current set when it is interned and self-contained (every item that
+  // can still act began in it or is of the bottom rule instance), so that the sets to come
+  // depend on it alone; -1 otherwise or with the memo off.
+  int32_t SelfContainedMemoId() const {
+    const size_t last = set_memo_id_.size() - 1;
+    return set_slot_begin_[last] == set_slot_begin_[last + 1] ? set_memo_id_[last] : -1;
+  }
   // Every byte some item of the current set can consume next.
   void NextBytes(bool out[256]) const;
   size_t memory_size_bytes() const;

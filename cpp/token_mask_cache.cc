@@ -10,9 +10,11 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "cpp/continuation_approximation.h"
 #include "cpp/earley_recognizer.h"
@@ -29,6 +31,10 @@ constexpr int32_t kTokensBetweenStopChecks = 256;
 // Room in each worker's Earley transition memo (see earley_recognizer.h), which all the state
 // walks of that worker share: about 1 KiB per set, so at most a few MiB per compile thread.
 constexpr int32_t kMemoSetsPerWorker = 4096;
+
+// Room in each worker's memo of block outcomes (see StateMaskBuilder::BlockKey), in stored
+// token positions: 4 Mi positions, 16 MiB per compile thread at most.
+constexpr size_t kMaxBlockMemoPositions = size_t{1} << 22;
 
 // The two reasons a worker stops early: the caller cancelled (or its timeout fired), or
 // another worker failed. Read with relaxed loads: any late stop is still seen soon.
@@ -63,36 +69,98 @@ class StateMaskBuilder {
         continuation_(continuation),
         recognizer_(&automaton, kMemoSetsPerWorker) {
     continuation_.InitScratch(&scratch_);
-    // first_byte_end_[b]: one past the last sorted position whose token starts with byte b.
+    // [first_byte_begin_[b], first_byte_end_[b]): the sorted positions of the tokens that
+    // start with byte b.
     const int32_t n = static_cast<int32_t>(tokenizer.sorted_token_ids().size());
+    first_byte_begin_.fill(0);
     first_byte_end_.fill(0);
+    for (int32_t i = n - 1; i >= 0; --i) {
+      first_byte_begin_[static_cast<uint8_t>(tokenizer.sorted_token(i)[0])] = i;
+    }
     for (int32_t i = 0; i < n; ++i) {
       first_byte_end_[static_cast<uint8_t>(tokenizer.sorted_token(i)[0])] = i + 1;
     }
   }
 
-  // The mask of `state`; false (and `*mask` untouched) when `stop` was raised midway.
+  // The mask of `state`; false (and `*mask` untouched) when `stop` was raised midway. The
+  // vocabulary is walked block by block, a block being the tokens that share a first byte.
   bool Build(StateId state, const StopFlags& stop, TokenMaskCacheStats* stats,
              StateTokenMask* mask) {
-    const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
-    const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
     rule_ = automaton_.state_rule(state);
-    const int32_t n = static_cast<int32_t>(sorted.size());
     accepted_.clear();
     uncertain_.clear();
     recognizer_.Reset(state);
-    depth_ = 0;
     ResetContinuation(0);
     continuations_[0].ends_here = recognizer_.EndedAny();
-    int32_t next_stop_check = kTokensBetweenStopChecks;
-    for (int32_t i = 0; i < n;) {
+    for (int32_t b = 0; b < 256; ++b) {
+      const int32_t lo = first_byte_begin_[b];
+      const int32_t hi = first_byte_end_[b];
+      if (lo >= hi) continue;
+      if (stop.Raised()) return false;
+      recognizer_.Truncate(1);
+      depth_ = 0;
+      if (!Advance(static_cast<uint8_t>(b))) continue;  // a dead first byte rejects the block
+      depth_ = 1;
+      const std::optional<uint64_t> key = BlockKey(static_cast<uint8_t>(b));
+      if (key) {
+        auto found = block_memo_.find(*key);
+        if (found != block_memo_.end()) {
+          for (int32_t offset : found->second.accepted) accepted_.push_back(lo + offset);
+          for (int32_t offset : found->second.uncertain) uncertain_.push_back(lo + offset);
+          continue;
+        }
+      }
+      const size_t accepted_before = accepted_.size();
+      const size_t uncertain_before = uncertain_.size();
+      if (!WalkBlock(lo, hi, stop)) return false;
+      const size_t added =
+          accepted_.size() - accepted_before + uncertain_.size() - uncertain_before;
+      if (key && block_memo_positions_ + added <= kMaxBlockMemoPositions) {
+        BlockResult& result = block_memo_[*key];
+        for (size_t k = accepted_before; k < accepted_.size(); ++k) {
+          result.accepted.push_back(accepted_[k] - lo);
+        }
+        for (size_t k = uncertain_before; k < uncertain_.size(); ++k) {
+          result.uncertain.push_back(uncertain_[k] - lo);
+        }
+        block_memo_positions_ += added;
+      }
+    }
+    *mask = Store(stats);
+    return true;
+  }
+
+ private:
+  // Which tokens of a block survive depends, after the block's first byte, only on the sets
+  // from there on, on the continuation and on the rule the walk started in. When the set
+  // after the first byte is interned and self-contained (no item of it began in the start
+  // set, whose content differs from state to state) and nothing has left the rule yet, the
+  // block's outcome is shared by every walk of the same rule that reaches that set: the states
+  // of a rule that all continue into the same loop (string content after a first character,
+  // say) walk each block once between them.
+  std::optional<uint64_t> BlockKey(uint8_t first_byte) const {
+    const Continuation& c = continuations_[1];
+    const int32_t memo_id = recognizer_.SelfContainedMemoId();
+    if (recognizer_.num_sets() != 2 || memo_id < 0 || c.unbounded || !c.states.empty()) {
+      return std::nullopt;
+    }
+    return (static_cast<uint64_t>(static_cast<uint32_t>(rule_)) << 40) |
+           (static_cast<uint64_t>(static_cast<uint32_t>(memo_id)) << 8) | first_byte;
+  }
+
+  // Classifies the tokens of sorted positions [lo, hi), which share their first byte; the sets
+  // and the continuation after that byte are in place (depth_ == 1).
+  bool WalkBlock(int32_t lo, int32_t hi, const StopFlags& stop) {
+    const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
+    int32_t next_stop_check = lo + kTokensBetweenStopChecks;
+    for (int32_t i = lo; i < hi;) {
       if (i >= next_stop_check) {
         if (stop.Raised()) return false;
         next_stop_check = i + kTokensBetweenStopChecks;
       }
       const std::string_view token = tokenizer_.sorted_token(i);
-      // Keep what the previous token computed for the shared prefix.
-      depth_ = std::min(common[i], depth_);
+      // Keep what the previous token computed for the shared prefix (at least the first byte).
+      depth_ = std::max(1, std::min(common[i], depth_));
       recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
       int32_t dead_at = -1;
       while (depth_ < static_cast<int32_t>(token.size())) {
@@ -103,7 +171,7 @@ class StateMaskBuilder {
         ++depth_;
       }
       if (dead_at < 0) {
-        bool inside = recognizer_.num_sets() - 1 == depth_;
+        const bool inside = recognizer_.num_sets() - 1 == depth_;
         const Continuation& c = continuations_[depth_];
         if (inside) {
           accepted_.push_back(i);
@@ -114,19 +182,13 @@ class StateMaskBuilder {
         continue;
       }
       // No parse survives byte dead_at: every token sharing those bytes is rejected, which
-      // needs no record. A dead first byte skips its whole block at once.
-      if (dead_at == 0) {
-        i = first_byte_end_[static_cast<uint8_t>(token[0])];
-        continue;
-      }
+      // needs no record.
       ++i;
-      while (i < n && common[i] >= dead_at + 1) ++i;
+      while (i < hi && common[i] >= dead_at + 1) ++i;
     }
-    *mask = Store(stats);
     return true;
   }
 
- private:
   void ResetContinuation(int32_t depth) {
     if (static_cast<int32_t>(continuations_.size()) <= depth) continuations_.resize(depth + 1);
     Continuation& c = continuations_[depth];
@@ -215,7 +277,16 @@ class StateMaskBuilder {
   std::vector<int32_t> uncertain_;           // sorted positions of uncertain tokens, ascending
   std::vector<Continuation> continuations_;  // per depth of the current token
   std::vector<StateId> after_;               // scratch of Advance
+  std::array<int32_t, 256> first_byte_begin_;
   std::array<int32_t, 256> first_byte_end_;
+  // Outcomes of blocks walked from a self-contained set (see BlockKey): sorted-position
+  // offsets from the block's start.
+  struct BlockResult {
+    std::vector<int32_t> accepted;
+    std::vector<int32_t> uncertain;
+  };
+  std::unordered_map<uint64_t, BlockResult> block_memo_;
+  size_t block_memo_positions_ = 0;
   int32_t depth_ = 0;
   RuleId rule_ = -1;
 };
