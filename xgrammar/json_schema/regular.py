@@ -443,8 +443,9 @@ def automaton_to_ebnf(
     would nest deeper than MAX_INLINE_DEPTH. Inlining the tree-shaped parts (the trie of the
     names a key must avoid, the digits of a bounded number) keeps them in one rule, so the
     engine sees one automaton where a rule per state would make it call from rule to rule.
-    `encode` renders a character set; set renderings that are not a single literal or class
-    get a rule of their own so the state rules stay readable.
+    `encode` renders a character set; its rendering is written in place too (the engine merges
+    the equivalent states of the copies), so that a multi-byte character or an escape sequence
+    does not end in a call whose return depends on the state it was called from.
     """
     if automaton.is_empty():
         return ebnf.NOTHING
@@ -484,10 +485,7 @@ def automaton_to_ebnf(
 
     def encoded(ranges: Ranges) -> ebnf.Expr:
         if ranges not in encoded_sets:
-            rendered = encode(ranges)
-            if isinstance(rendered, ebnf.Choice):
-                rendered = ebnf.RuleRef(table.add(f"{hint}_char", rendered))
-            encoded_sets[ranges] = rendered
+            encoded_sets[ranges] = encode(ranges)
         return encoded_sets[ranges]
 
     # Expressions are built children first (an explicit post-order: inlined chains can be long).

@@ -84,6 +84,14 @@ class JsonStringEncoder:
     def encode(self, ranges: Ranges) -> ebnf.Expr:
         if ranges in self._cache:
             return self._cache[ranges]
+        rendered = self.encode_in_place(ranges)
+        if isinstance(rendered, ebnf.Choice):
+            rendered = ebnf.RuleRef(self.table.add("json_char_set", rendered))
+        self._cache[ranges] = rendered
+        return rendered
+
+    def encode_in_place(self, ranges: Ranges) -> ebnf.Expr:
+        """The rendering of `encode` as an expression, never a rule reference."""
         options = []
         raw = intersect_ranges(ranges, _RAW_ALLOWED)
         if raw:
@@ -94,11 +102,7 @@ class JsonStringEncoder:
         for low, high in intersect_ranges(ranges, _UNICODE_ESCAPED):
             hex_text = expression_to_ebnf(_hex_range(low, high), ebnf.char_class)
             options.append(ebnf.sequence(ebnf.literal("\\u"), hex_text))
-        rendered = ebnf.choice(*options)
-        if isinstance(rendered, ebnf.Choice):
-            rendered = ebnf.RuleRef(self.table.add("json_char_set", rendered))
-        self._cache[ranges] = rendered
-        return rendered
+        return ebnf.choice(*options)
 
     def any_char(self) -> ebnf.Expr:
         """One character of an unconstrained string, in any JSON spelling (a shared rule)."""
@@ -194,7 +198,7 @@ def string_language(
     combined = automata[0]
     for automaton in automata[1:]:
         combined = combined.intersect(automaton)
-    body = automaton_to_ebnf(combined, table, hint, encoder.encode, quote)
+    body = automaton_to_ebnf(combined, table, hint, encoder.encode_in_place, quote)
     return ebnf.sequence(quote, body)
 
 
