@@ -14,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "cpp/cancel_poller.h"
 #include "cpp/continuation_approximation.h"
 #include "cpp/earley_recognizer.h"
 #include "cpp/error.h"
@@ -23,10 +24,12 @@ namespace {
 
 enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
 
-// How many sorted-vocabulary positions one state's walk visits between two looks at the stop
-// flags. One token costs at most a few microseconds even on highly ambiguous grammars, so a
-// cancel is seen well within a millisecond, and the relaxed atomic loads cost nothing.
-constexpr int32_t kTokensBetweenStopChecks = 256;
+// How much work one state's walk does between two looks at the stop flags, counted in Earley
+// items and continuation states stepped over (tens of nanoseconds each). Counting tokens
+// instead was too coarse: on a grammar whose start state has thousands of items, 256 tokens
+// took up to 390 ms. This keeps a look within about a millisecond, and the relaxed atomic
+// loads cost nothing.
+constexpr int64_t kWorkBetweenStopChecks = 16384;
 
 // The two reasons a worker stops early: the caller cancelled (or its timeout fired), or
 // another worker failed. Read with relaxed loads: any late stop is still seen soon.
@@ -81,11 +84,11 @@ class StateMaskBuilder {
     depth_ = 0;
     ResetContinuation(0);
     continuations_[0].ends_here = recognizer_.EndedAny();
-    int32_t next_stop_check = kTokensBetweenStopChecks;
+    int64_t work_since_stop_check = 0;
     for (int32_t i = 0; i < n;) {
-      if (i >= next_stop_check) {
+      if (++work_since_stop_check >= kWorkBetweenStopChecks) {
         if (stop.Raised()) return false;
-        next_stop_check = i + kTokensBetweenStopChecks;
+        work_since_stop_check = 0;
       }
       const std::string_view token = tokenizer_.sorted_token(i);
       // Keep what the previous token computed for the shared prefix.
@@ -93,6 +96,9 @@ class StateMaskBuilder {
       recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
       int32_t dead_at = -1;
       while (depth_ < static_cast<int32_t>(token.size())) {
+        // Pushing a byte scans the items of the current set and steps the continuation set.
+        work_since_stop_check += static_cast<int64_t>(recognizer_.CurrentItems().size() +
+                                                      continuations_[depth_].states.size());
         if (!Advance(static_cast<uint8_t>(token[depth_]))) {
           dead_at = depth_;
           break;
@@ -218,8 +224,10 @@ class StateMaskBuilder {
 // edge, and every lookahead-machine state, a class of its own: so two states of one class
 // consume any token the same way inside their rule and can end at the same places, and so
 // get the same mask.
-std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth) {
+std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth,
+                                            const std::atomic<bool>* cancel) {
   const int32_t n = automaton.num_states();
+  CancelPoller poller(cancel);
   std::vector<int32_t> cls(n);
   std::map<std::tuple<RuleId, bool, StateId>, int32_t> initial;
   for (StateId s = 0; s < n; ++s) {
@@ -233,6 +241,7 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
     std::map<std::vector<int32_t>, int32_t> index;
     std::vector<int32_t> next(n);
     for (StateId s = 0; s < n; ++s) {
+      poller.Tick(1 + static_cast<int64_t>(automaton.byte_edges(s).size()));
       signature.assign(1, cls[s]);
       for (const ByteEdge& e : automaton.byte_edges(s)) {
         signature.push_back(e.lo);
@@ -259,7 +268,7 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
         longest_token,
         static_cast<int32_t>(tokenizer.sorted_token(static_cast<int32_t>(i)).size()));
   }
-  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1);
+  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1, cancel);
   // One representative per class computes the mask; the others share it.
   std::vector<StateId> scanning_states;
   std::vector<StateId> representative(automaton.num_states(), -1);
@@ -273,7 +282,7 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
     representative[s] = class_representative[cls[s]];
   }
   std::vector<StateTokenMaskPtr> masks(automaton.num_states());
-  const ContinuationApproximation continuation(automaton);
+  const ContinuationApproximation continuation(automaton, cancel);
   std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
   const StopFlags stop{cancel, &cancelled};
