@@ -2,8 +2,9 @@
 //
 // Steps: a Thompson construction per rule (epsilon edges allowed; the literal alternatives of
 // a choice share a trie), epsilon removal, the productive/nullable fixpoints over rules,
-// trimming of dead states, and determinisation of the lookahead machines. Expression trees are walked recursively, but never deeper than
-// Limits::max_nesting_depth: every front end bounds the nesting it produces.
+// trimming of dead states, and determinisation of the lookahead machines. Expression trees are
+// walked recursively, but never deeper than Limits::max_nesting_depth: every front end bounds the
+// nesting it produces.
 #include "cpp/grammar_automaton.h"
 
 #include <algorithm>
