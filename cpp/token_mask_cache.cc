@@ -22,8 +22,6 @@
 namespace xgrammar {
 namespace {
 
-enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
-
 // How much work one state's walk does between two looks at the stop flags, counted in Earley
 // items and continuation states stepped over (tens of nanoseconds each). Counting tokens
 // instead was too coarse: on a grammar whose start state has thousands of items, 256 tokens
@@ -79,7 +77,8 @@ class StateMaskBuilder {
     const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
     rule_ = automaton_.state_rule(state);
     const int32_t n = static_cast<int32_t>(sorted.size());
-    classes_.assign(n, TokenClass::kRejected);
+    accepted_.clear();
+    uncertain_.clear();
     recognizer_.Reset(state);
     depth_ = 0;
     ResetContinuation(0);
@@ -108,9 +107,12 @@ class StateMaskBuilder {
       if (dead_at < 0) {
         bool inside = recognizer_.num_sets() - 1 == depth_;
         const Continuation& c = continuations_[depth_];
-        classes_[i++] = inside                               ? TokenClass::kAccepted
-                        : (c.unbounded || !c.states.empty()) ? TokenClass::kUncertain
-                                                             : TokenClass::kRejected;
+        if (inside) {
+          accepted_.push_back(i);
+        } else if (c.unbounded || !c.states.empty()) {
+          uncertain_.push_back(i);
+        }
+        ++i;
         continue;
       }
       // No parse survives byte dead_at: every token sharing those bytes is rejected (and
@@ -164,42 +166,42 @@ class StateMaskBuilder {
   }
 
  private:
-  StateTokenMask Store(TokenMaskCacheStats* stats) {
+  StateTokenMask Store(TokenMaskCacheStats* stats) const {
     const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
+    const size_t num_tokens = sorted.size();
+    const size_t num_rejected = num_tokens - accepted_.size() - uncertain_.size();
+    stats->accepted += static_cast<int64_t>(accepted_.size());
+    stats->rejected += static_cast<int64_t>(num_rejected);
+    stats->uncertain += static_cast<int64_t>(uncertain_.size());
     StateTokenMask mask;
-    std::vector<int32_t> accepted;
-    std::vector<int32_t> rejected;
-    for (size_t i = 0; i < classes_.size(); ++i) {
-      switch (classes_[i]) {
-        case TokenClass::kAccepted:
-          accepted.push_back(sorted[i]);
-          break;
-        case TokenClass::kRejected:
-          rejected.push_back(sorted[i]);
-          break;
-        case TokenClass::kUncertain:
-          mask.uncertain.push_back(static_cast<int32_t>(i));
-          break;
-      }
-    }
-    stats->accepted += static_cast<int64_t>(accepted.size());
-    stats->rejected += static_cast<int64_t>(rejected.size());
-    stats->uncertain += static_cast<int64_t>(mask.uncertain.size());
+    mask.uncertain = uncertain_;
     size_t bitset_words = (static_cast<size_t>(tokenizer_.vocab_size()) + 31) / 32;
-    if (accepted.size() <= rejected.size() && accepted.size() <= bitset_words) {
+    if (accepted_.size() <= num_rejected && accepted_.size() <= bitset_words) {
       mask.storage = StateTokenMask::Storage::kAcceptedList;
-      std::sort(accepted.begin(), accepted.end());
-      mask.tokens = std::move(accepted);
-    } else if (rejected.size() <= bitset_words) {
+      mask.tokens.reserve(accepted_.size());
+      for (int32_t pos : accepted_) mask.tokens.push_back(sorted[pos]);
+      std::sort(mask.tokens.begin(), mask.tokens.end());
+    } else if (num_rejected <= bitset_words) {
+      // The rejected positions are the gaps between the two sorted lists.
       mask.storage = StateTokenMask::Storage::kRejectedList;
-      std::sort(rejected.begin(), rejected.end());
-      mask.tokens = std::move(rejected);
+      mask.tokens.reserve(num_rejected);
+      size_t a = 0;
+      size_t u = 0;
+      for (int32_t pos = 0; pos < static_cast<int32_t>(num_tokens); ++pos) {
+        if (a < accepted_.size() && accepted_[a] == pos) {
+          ++a;
+        } else if (u < uncertain_.size() && uncertain_[u] == pos) {
+          ++u;
+        } else {
+          mask.tokens.push_back(sorted[pos]);
+        }
+      }
+      std::sort(mask.tokens.begin(), mask.tokens.end());
     } else {
       mask.storage = StateTokenMask::Storage::kAcceptedBitset;
       mask.bitset.assign(bitset_words, 0);
-      for (int32_t id : accepted) mask.bitset[id >> 5] |= 1u << (id & 31);
+      for (int32_t pos : accepted_) mask.bitset[sorted[pos] >> 5] |= 1u << (sorted[pos] & 31);
     }
-    mask.tokens.shrink_to_fit();
     return mask;
   }
 
@@ -209,7 +211,12 @@ class StateMaskBuilder {
   const ContinuationApproximation& continuation_;
   EarleyRecognizer recognizer_;
   ContinuationApproximation::Scratch scratch_;
-  std::vector<TokenClass> classes_;
+  // Sorted positions of the accepted and the uncertain tokens of the state being built; every
+  // other token is rejected. Lists rather than a class per token: most states accept a few
+  // tokens, and a pass over the whole vocabulary per state dominated grammars with hundreds of
+  // thousands of states (an enum of 100,000 strings).
+  std::vector<int32_t> accepted_;
+  std::vector<int32_t> uncertain_;
   std::vector<Continuation> continuations_;  // per depth of the current token
   std::vector<StateId> after_;               // scratch of Advance
   std::array<int32_t, 256> first_byte_end_;
