@@ -5,23 +5,11 @@
 #include <unordered_set>
 
 #include "cpp/automaton_minimizer.h"
-#include "cpp/error.h"
+#include "cpp/cancel_poller.h"
 #include "grammar_opt/follow.h"
 #include "grammar_opt/pipeline.h"
 
 namespace xgrammar {
-namespace {
-
-// The stages before the mask cache are each bounded by the limits (grammar size, automaton
-// states), so a look at the cancel flag between them keeps a cancelled compile from starting
-// the next stage; the mask cache itself polls the flag continuously.
-void ThrowIfCancelled(const std::atomic<bool>* cancel) {
-  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-    ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
-  }
-}
-
-}  // namespace
 
 size_t CompiledGrammar::memory_size_bytes() const {
   size_t total = sizeof(*this) + automaton_.memory_size_bytes() +
@@ -35,13 +23,15 @@ size_t CompiledGrammar::memory_size_bytes() const {
 
 CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfoPtr& tokenizer,
                                   const CompileOptions& options) {
+  // Every stage polls the cancel flag inside its long loops (cpp/cancel_poller.h); the looks
+  // between stages cover the short ones (the passes and the follow analysis are near-linear).
   auto compiled = std::make_shared<CompiledGrammar>();
   ThrowIfCancelled(options.cancel);
   compiled->grammar_ = OptimizeGrammar(grammar);
   compiled->tokenizer_ = tokenizer;
   ThrowIfCancelled(options.cancel);
   {
-    GrammarAutomaton unmerged = BuildGrammarAutomaton(*compiled->grammar_);
+    GrammarAutomaton unmerged = BuildGrammarAutomaton(*compiled->grammar_, options.cancel);
     ThrowIfCancelled(options.cancel);
     compiled->automaton_ = MergeEquivalentStates(unmerged, options.cancel);
   }

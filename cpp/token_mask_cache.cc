@@ -16,6 +16,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "cpp/cancel_poller.h"
 #include "cpp/continuation_approximation.h"
 #include "cpp/earley_recognizer.h"
 #include "cpp/error.h"
@@ -273,8 +274,13 @@ class StateMaskBuilder {
   const ContinuationApproximation& continuation_;
   EarleyRecognizer recognizer_;
   ContinuationApproximation::Scratch scratch_;
-  std::vector<int32_t> accepted_;            // sorted positions of accepted tokens, ascending
-  std::vector<int32_t> uncertain_;           // sorted positions of uncertain tokens, ascending
+  // Sorted positions of the accepted and the uncertain tokens of the state being built; every
+  // other token is rejected. Lists rather than a class per token: most states accept a few
+  // tokens, and a pass over the whole vocabulary per state dominated grammars with hundreds of
+  // thousands of states (an enum of 100,000 strings).
+  std::vector<int32_t> accepted_;
+  std::vector<int32_t> uncertain_;
+  int64_t work_since_stop_check_ = 0;
   std::vector<Continuation> continuations_;  // per depth of the current token
   std::vector<StateId> after_;               // scratch of Advance
   std::array<int32_t, 256> first_byte_begin_;
@@ -298,8 +304,10 @@ class StateMaskBuilder {
 // edge, and every lookahead-machine state, a class of its own: so two states of one class
 // consume any token the same way inside their rule and can end at the same places, and so
 // get the same mask.
-std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth) {
+std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth,
+                                            const std::atomic<bool>* cancel) {
   const int32_t n = automaton.num_states();
+  CancelPoller poller(cancel);
   std::vector<int32_t> cls(n);
   std::map<std::tuple<RuleId, bool, StateId>, int32_t> initial;
   for (StateId s = 0; s < n; ++s) {
@@ -313,6 +321,7 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
     std::map<std::vector<int32_t>, int32_t> index;
     std::vector<int32_t> next(n);
     for (StateId s = 0; s < n; ++s) {
+      poller.Tick(1 + static_cast<int64_t>(automaton.byte_edges(s).size()));
       signature.assign(1, cls[s]);
       for (const ByteEdge& e : automaton.byte_edges(s)) {
         signature.push_back(e.lo);
@@ -359,7 +368,7 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
         longest_token,
         static_cast<int32_t>(tokenizer.sorted_token(static_cast<int32_t>(i)).size()));
   }
-  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1);
+  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1, cancel);
   // One representative per class computes the mask; the others share it.
   const std::vector<uint8_t> kernel = KernelStates(automaton, start_state);
   std::vector<StateId> scanning_states;
@@ -374,7 +383,7 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
     representative[s] = class_representative[cls[s]];
   }
   std::vector<StateTokenMaskPtr> masks(automaton.num_states());
-  const ContinuationApproximation continuation(automaton);
+  const ContinuationApproximation continuation(automaton, cancel);
   std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
   const StopFlags stop{cancel, &cancelled};
