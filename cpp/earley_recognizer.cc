@@ -94,6 +94,22 @@ int32_t EarleyRecognizer::MemoizeCurrentSet() {
   return id;
 }
 
+bool EarleyRecognizer::ClearMemoIfFull() {
+  if (memo_capacity_ == 0 || static_cast<int32_t>(memo_flags_.size()) < memo_capacity_) {
+    return false;
+  }
+  std::fill(set_memo_id_.begin(), set_memo_id_.end(), -1);
+  memo_items_.clear();
+  memo_begin_.assign(1, 0);
+  memo_flags_.clear();
+  memo_slot_count_.clear();
+  memo_next_.clear();
+  memo_transitions_.clear();
+  memo_slot_sources_.clear();
+  memo_index_.clear();
+  return true;
+}
+
 // Appends the set a recorded transition from set `from_set` leads to.
 void EarleyRecognizer::AppendMemoTransition(int32_t transition, int32_t from_set) {
   const MemoTransition move = memo_transitions_[transition];

@@ -68,6 +68,9 @@ class EarleyRecognizer {
     const size_t last = set_memo_id_.size() - 1;
     return set_slot_begin_[last] == set_slot_begin_[last + 1] ? set_memo_id_[last] : -1;
   }
+  // Empties the transition memo when it is full, so that the walks to come can fill it again;
+  // returns whether it did (memo ids given out before are then void). Call between walks.
+  bool ClearMemoIfFull();
   // Every byte some item of the current set can consume next.
   void NextBytes(bool out[256]) const;
   size_t memory_size_bytes() const;

@@ -24,14 +24,16 @@
 namespace xgrammar {
 namespace {
 
-// How many sorted-vocabulary positions one state's walk visits between two looks at the stop
-// flags. One token costs at most a few microseconds even on highly ambiguous grammars, so a
-// cancel is seen well within a millisecond, and the relaxed atomic loads cost nothing.
-constexpr int32_t kTokensBetweenStopChecks = 256;
+// How much work one state's walk does between two looks at the stop flags, counted in Earley
+// items and continuation states stepped over (tens of nanoseconds each). Counting tokens
+// instead was too coarse: on a grammar whose start state has thousands of items, 256 tokens
+// took up to 390 ms. This keeps a look within about a millisecond, and the relaxed atomic
+// loads cost nothing.
+constexpr int64_t kWorkBetweenStopChecks = 16384;
 
 // Room in each worker's Earley transition memo (see earley_recognizer.h), which all the state
 // walks of that worker share: about 1 KiB per set, so at most a few MiB per compile thread.
-constexpr int32_t kMemoSetsPerWorker = 4096;
+constexpr int32_t kMemoSetsPerWorker = 8192;
 
 // Room in each worker's memo of block outcomes (see StateMaskBuilder::BlockKey), in stored
 // token positions: 4 Mi positions, 16 MiB per compile thread at most.
@@ -90,6 +92,12 @@ class StateMaskBuilder {
     rule_ = automaton_.state_rule(state);
     accepted_.clear();
     uncertain_.clear();
+    // A full memo starts over (block outcomes name its set ids): states are built in id order,
+    // so the states walked next are mostly of the same rules and refill it with what they use.
+    if (recognizer_.ClearMemoIfFull()) {
+      block_memo_.clear();
+      block_memo_positions_ = 0;
+    }
     recognizer_.Reset(state);
     ResetContinuation(0);
     continuations_[0].ends_here = recognizer_.EndedAny();
@@ -116,7 +124,13 @@ class StateMaskBuilder {
       if (!WalkBlock(lo, hi, stop)) return false;
       const size_t added =
           accepted_.size() - accepted_before + uncertain_.size() - uncertain_before;
-      if (key && block_memo_positions_ + added <= kMaxBlockMemoPositions) {
+      if (key && block_memo_positions_ + added > kMaxBlockMemoPositions) {
+        // Full: start over, as the Earley memo does; the states to come are mostly of the rule
+        // being walked, whose blocks are the ones worth keeping.
+        block_memo_.clear();
+        block_memo_positions_ = 0;
+      }
+      if (key && added <= kMaxBlockMemoPositions) {
         BlockResult& result = block_memo_[*key];
         for (size_t k = accepted_before; k < accepted_.size(); ++k) {
           result.accepted.push_back(accepted_[k] - lo);
@@ -153,11 +167,10 @@ class StateMaskBuilder {
   // and the continuation after that byte are in place (depth_ == 1).
   bool WalkBlock(int32_t lo, int32_t hi, const StopFlags& stop) {
     const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
-    int32_t next_stop_check = lo + kTokensBetweenStopChecks;
     for (int32_t i = lo; i < hi;) {
-      if (i >= next_stop_check) {
+      if (++work_since_stop_check_ >= kWorkBetweenStopChecks) {
         if (stop.Raised()) return false;
-        next_stop_check = i + kTokensBetweenStopChecks;
+        work_since_stop_check_ = 0;
       }
       const std::string_view token = tokenizer_.sorted_token(i);
       // Keep what the previous token computed for the shared prefix (at least the first byte).
@@ -165,6 +178,9 @@ class StateMaskBuilder {
       recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
       int32_t dead_at = -1;
       while (depth_ < static_cast<int32_t>(token.size())) {
+        // Pushing a byte scans the items of the current set and steps the continuation set.
+        work_since_stop_check_ += static_cast<int64_t>(recognizer_.CurrentItems().size() +
+                                                       continuations_[depth_].states.size());
         if (!Advance(static_cast<uint8_t>(token[depth_]))) {
           dead_at = depth_;
           break;
