@@ -316,10 +316,13 @@ class StateMaskBuilder {
 }  // namespace
 
 // Classes of states that no string of at most `depth` bytes tells apart (Moore's refinement
-// cut after `depth` rounds), starting from (rule, final) and giving every state with a call
-// edge, and every lookahead-machine state, a class of its own: so two states of one class
-// consume any token the same way inside their rule and can end at the same places, and so
-// get the same mask.
+// cut after `depth` rounds), starting from (rule, final): so two states of one class consume
+// any token the same way inside their rule and can end at the same places, and so get the same
+// mask. A call edge counts like a byte edge labelled with the rule: the callee consumes at
+// least one byte before the call returns, so comparing the targets one round behind is enough.
+// States calling a nullable rule or a rule with a lookahead assertion (whose targets can be
+// reached at no cost, or whose assertion reads past the return), and lookahead-machine
+// states, keep a class of their own.
 std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth,
                                             const std::atomic<bool>* cancel) {
   const int32_t n = automaton.num_states();
@@ -327,7 +330,11 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
   std::vector<int32_t> cls(n);
   std::map<std::tuple<RuleId, bool, StateId>, int32_t> initial;
   for (StateId s = 0; s < n; ++s) {
-    bool unique = automaton.state_rule(s) < 0 || !automaton.call_edges(s).empty();
+    bool unique = automaton.state_rule(s) < 0;
+    for (const CallEdge& c : automaton.call_edges(s)) {
+      unique =
+          unique || automaton.rule_nullable(c.rule) || automaton.rule_lookahead_start(c.rule) >= 0;
+    }
     auto key = std::make_tuple(automaton.state_rule(s), automaton.is_final(s), unique ? s : -1);
     cls[s] = initial.emplace(key, static_cast<int32_t>(initial.size())).first->second;
   }
@@ -337,12 +344,18 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
     std::map<std::vector<int32_t>, int32_t> index;
     std::vector<int32_t> next(n);
     for (StateId s = 0; s < n; ++s) {
-      poller.Tick(1 + static_cast<int64_t>(automaton.byte_edges(s).size()));
+      poller.Tick(1 + static_cast<int64_t>(automaton.byte_edges(s).size() +
+                                           automaton.call_edges(s).size()));
       signature.assign(1, cls[s]);
       for (const ByteEdge& e : automaton.byte_edges(s)) {
         signature.push_back(e.lo);
         signature.push_back(e.hi);
         signature.push_back(cls[e.target]);
+      }
+      signature.push_back(-1);  // separates the byte edges from the call edges
+      for (const CallEdge& c : automaton.call_edges(s)) {
+        signature.push_back(c.rule);
+        signature.push_back(cls[c.target]);
       }
       next[s] = index.emplace(signature, static_cast<int32_t>(index.size())).first->second;
     }
@@ -372,6 +385,24 @@ std::vector<uint8_t> KernelStates(const GrammarAutomaton& automaton, StateId sta
   return target;
 }
 
+// The state whose mask a kernel state uses. A state that only calls one rule (`rows ::=
+// row{1,50}` has fifty) takes the mask of that rule's start, following such calls a few steps:
+// tokens accepted inside the callee are accepted in any caller, and a token the callee's mask
+// rejects dies inside it or leaves it towards a byte that can never follow it, in any caller;
+// the rest are uncertain and checked on the real parse. One walk then serves every copy.
+StateId MaskSource(const GrammarAutomaton& automaton, StateId state) {
+  constexpr int kMaxSteps = 16;  // a chain of single calls longer than this walks where it is
+  StateId source = state;
+  for (int step = 0; step < kMaxSteps; ++step) {
+    if (!automaton.byte_edges(source).empty() || automaton.call_edges(source).size() != 1 ||
+        automaton.is_final(source)) {
+      break;
+    }
+    source = automaton.rule_start(automaton.call_edges(source)[0].rule);
+  }
+  return source;
+}
+
 std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& automaton,
                                                    const TokenizerInfo& tokenizer,
                                                    const std::vector<ByteBitset>& follow_bytes,
@@ -392,11 +423,12 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
   std::vector<StateId> class_representative(automaton.num_states(), -1);
   for (StateId s = 0; s < automaton.num_states(); ++s) {
     if (!kernel[s]) continue;
-    if (class_representative[cls[s]] < 0) {
-      class_representative[cls[s]] = s;
-      scanning_states.push_back(s);
+    const StateId source = MaskSource(automaton, s);
+    if (class_representative[cls[source]] < 0) {
+      class_representative[cls[source]] = source;
+      scanning_states.push_back(source);
     }
-    representative[s] = class_representative[cls[s]];
+    representative[s] = class_representative[cls[source]];
   }
   std::vector<StateTokenMaskPtr> masks(automaton.num_states());
   const ContinuationApproximation continuation(automaton, cancel);
