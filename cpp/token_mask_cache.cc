@@ -39,6 +39,10 @@ constexpr int32_t kMemoSetsPerWorker = 8192;
 // token positions: 4 Mi positions, 16 MiB per compile thread at most.
 constexpr size_t kMaxBlockMemoPositions = size_t{1} << 22;
 
+// Tokens of at most this many bytes are "short": states no short token tells apart share the
+// short tokens' classes, and each walks only the long tokens (about 1% of a 128k vocabulary).
+constexpr int32_t kShortTokenDepth = 16;
+
 // The two reasons a worker stops early: the caller cancelled (or its timeout fired), or
 // another worker failed. Read with relaxed loads: any late stop is still seen soon.
 struct StopFlags {
@@ -145,6 +149,42 @@ class StateMaskBuilder {
     return true;
   }
 
+  // The positions Build classified as accepted and uncertain for the last state it built.
+  const std::vector<int32_t>& accepted_positions() const { return accepted_; }
+  const std::vector<int32_t>& uncertain_positions() const { return uncertain_; }
+
+  // The mask of `state`, whose classes agree with the state `leader` on every token of at
+  // most kShortTokenDepth bytes: those come from the leader's positions, and only the long
+  // tokens (`long_positions`, ascending) are walked. False when `stop` was raised midway.
+  bool BuildPatched(StateId state, const std::vector<int32_t>& leader_accepted,
+                    const std::vector<int32_t>& leader_uncertain,
+                    const std::vector<int32_t>& long_positions, const std::vector<uint8_t>& is_long,
+                    const StopFlags& stop, TokenMaskCacheStats* stats, StateTokenMask* mask) {
+    rule_ = automaton_.state_rule(state);
+    accepted_.clear();
+    uncertain_.clear();
+    recognizer_.Reset(state);
+    ResetContinuation(0);
+    continuations_[0].ends_here = recognizer_.EndedAny();
+    if (!WalkPositions(long_positions, stop)) return false;
+    auto merge_short = [&](const std::vector<int32_t>& from_leader, std::vector<int32_t>* own) {
+      std::vector<int32_t> merged;
+      merged.reserve(from_leader.size() + own->size());
+      for (int32_t pos : from_leader) {
+        if (!is_long[pos]) merged.push_back(pos);
+      }
+      const size_t middle = merged.size();
+      merged.insert(merged.end(), own->begin(), own->end());
+      std::inplace_merge(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(middle),
+                         merged.end());
+      own->swap(merged);
+    };
+    merge_short(leader_accepted, &accepted_);
+    merge_short(leader_uncertain, &uncertain_);
+    *mask = Store(stats);
+    return true;
+  }
+
  private:
   // Which tokens of a block survive depends, after the block's first byte, only on the sets
   // from there on, on the continuation and on the rule the walk started in. When the set
@@ -202,6 +242,44 @@ class StateMaskBuilder {
       // needs no record.
       ++i;
       while (i < hi && common[i] >= dead_at + 1) ++i;
+    }
+    return true;
+  }
+
+  // Classifies the tokens at `positions` (ascending), from the start state, sharing each
+  // token's common prefix with the one before it.
+  bool WalkPositions(const std::vector<int32_t>& positions, const StopFlags& stop) {
+    std::string_view previous;
+    depth_ = 0;
+    for (int32_t i : positions) {
+      if (++work_since_stop_check_ >= kWorkBetweenStopChecks) {
+        if (stop.Raised()) return false;
+        work_since_stop_check_ = 0;
+      }
+      const std::string_view token = tokenizer_.sorted_token(i);
+      int32_t shared = 0;
+      const size_t limit = std::min(previous.size(), token.size());
+      while (static_cast<size_t>(shared) < limit && previous[shared] == token[shared]) ++shared;
+      previous = token;
+      depth_ = std::min(shared, depth_);
+      recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
+      bool dead = false;
+      while (depth_ < static_cast<int32_t>(token.size())) {
+        work_since_stop_check_ += static_cast<int64_t>(recognizer_.CurrentItems().size() +
+                                                       continuations_[depth_].states.size());
+        if (!Advance(static_cast<uint8_t>(token[depth_]))) {
+          dead = true;
+          break;
+        }
+        ++depth_;
+      }
+      if (dead) continue;
+      const Continuation& c = continuations_[depth_];
+      if (recognizer_.num_sets() - 1 == depth_) {
+        accepted_.push_back(i);
+      } else if (c.unbounded || !c.states.empty()) {
+        uncertain_.push_back(i);
+      }
     }
     return true;
   }
@@ -416,6 +494,10 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
         static_cast<int32_t>(tokenizer.sorted_token(static_cast<int32_t>(i)).size()));
   }
   const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1, cancel);
+  // Coarser: states that only tokens longer than kShortTokenDepth bytes tell apart (the late
+  // copies of a counted repetition `x{1,255}`, say) share the short tokens' classes.
+  const std::vector<int32_t> short_cls =
+      TokenLengthEquivalence(automaton, std::min(kShortTokenDepth, longest_token + 1), cancel);
   // One representative per class computes the mask; the others share it.
   const std::vector<uint8_t> kernel = KernelStates(automaton, start_state);
   std::vector<StateId> scanning_states;
@@ -430,41 +512,96 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
     }
     representative[s] = class_representative[cls[source]];
   }
+  // Representatives split into leaders, walked over the whole vocabulary, and followers, which
+  // take the short tokens from their leader and walk only the long ones.
+  std::vector<StateId> leaders;
+  std::vector<std::pair<StateId, StateId>> followers;  // (state, its leader)
+  std::vector<StateId> short_leader(automaton.num_states(), -1);
+  for (StateId s : scanning_states) {
+    StateId& leader = short_leader[short_cls[s]];
+    if (leader < 0) {
+      leader = s;
+      leaders.push_back(s);
+    } else {
+      followers.emplace_back(s, leader);
+    }
+  }
+  std::vector<uint8_t> leads(automaton.num_states(), 0);
+  for (const auto& [state, leader] : followers) leads[leader] = 1;
+  std::vector<int32_t> long_positions;
+  std::vector<uint8_t> is_long(tokenizer.sorted_token_ids().size(), 0);
+  for (size_t i = 0; i < is_long.size(); ++i) {
+    if (static_cast<int32_t>(tokenizer.sorted_token(static_cast<int32_t>(i)).size()) >
+        kShortTokenDepth) {
+      is_long[i] = 1;
+      long_positions.push_back(static_cast<int32_t>(i));
+    }
+  }
   std::vector<StateTokenMaskPtr> masks(automaton.num_states());
+  // A leader's accepted and uncertain positions, kept while it has followers to serve.
+  std::vector<std::pair<std::vector<int32_t>, std::vector<int32_t>>> leader_positions(
+      automaton.num_states());
   const ContinuationApproximation continuation(automaton, cancel);
-  std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
   const StopFlags stop{cancel, &cancelled};
-  num_threads = std::max(1, std::min<int>(num_threads, static_cast<int>(scanning_states.size())));
-  std::vector<TokenMaskCacheStats> thread_stats(num_threads);
+  const int num_workers =
+      std::max(1, std::min<int>(num_threads, static_cast<int>(scanning_states.size())));
+  std::vector<TokenMaskCacheStats> thread_stats(num_workers);
   std::exception_ptr failure;
   std::mutex failure_mutex;
-  auto work = [&](int thread_index) {
-    try {
-      StateMaskBuilder builder(automaton, tokenizer, follow_bytes, continuation);
-      for (size_t k = next++; k < scanning_states.size(); k = next++) {
-        const StateId state = scanning_states[k];
-        StateTokenMask mask;
-        if (stop.Raised() || !builder.Build(state, stop, &thread_stats[thread_index], &mask)) {
-          cancelled = true;
-          return;
+  // Runs `build(builder, k, stats)` for k in [0, count) on the workers; false stops them all.
+  auto run_parallel = [&](size_t count, auto build) {
+    std::atomic<size_t> next{0};
+    auto work = [&](int thread_index) {
+      try {
+        StateMaskBuilder builder(automaton, tokenizer, follow_bytes, continuation);
+        for (size_t k = next++; k < count; k = next++) {
+          if (stop.Raised() || !build(builder, k, &thread_stats[thread_index])) {
+            cancelled = true;
+            return;
+          }
         }
-        masks[state] = std::make_shared<const StateTokenMask>(std::move(mask));
+      } catch (...) {
+        // An exception must not escape a thread (that would abort the process): the first one
+        // is rethrown on the calling thread and the other workers stop early.
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        cancelled = true;
       }
-    } catch (...) {
-      // An exception must not escape a thread (that would abort the process): the first one
-      // is rethrown on the calling thread and the other workers stop early.
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      cancelled = true;
+    };
+    const int workers = std::max(1, std::min<int>(num_workers, static_cast<int>(count)));
+    if (workers == 1) {
+      work(0);
+    } else {
+      std::vector<std::thread> threads;
+      for (int t = 0; t < workers; ++t) threads.emplace_back(work, t);
+      for (std::thread& t : threads) t.join();
     }
   };
-  if (num_threads == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> threads;
-    for (int t = 0; t < num_threads; ++t) threads.emplace_back(work, t);
-    for (std::thread& t : threads) t.join();
+  run_parallel(
+      leaders.size(), [&](StateMaskBuilder& builder, size_t k, TokenMaskCacheStats* thread_stat) {
+        const StateId state = leaders[k];
+        StateTokenMask mask;
+        if (!builder.Build(state, stop, thread_stat, &mask)) return false;
+        if (leads[state]) {
+          leader_positions[state] = {builder.accepted_positions(), builder.uncertain_positions()};
+        }
+        masks[state] = std::make_shared<const StateTokenMask>(std::move(mask));
+        return true;
+      });
+  if (!failure && !cancelled) {
+    run_parallel(followers.size(),
+                 [&](StateMaskBuilder& builder, size_t k, TokenMaskCacheStats* thread_stat) {
+                   const auto& [state, leader] = followers[k];
+                   StateTokenMask mask;
+                   if (!builder.BuildPatched(state, leader_positions[leader].first,
+                                             leader_positions[leader].second, long_positions,
+                                             is_long, stop, thread_stat, &mask)) {
+                     return false;
+                   }
+                   masks[state] = std::make_shared<const StateTokenMask>(std::move(mask));
+                   return true;
+                 });
   }
   if (failure) std::rethrow_exception(failure);
   if (cancelled) ThrowError(ErrorKind::kCancelled, "compilation was cancelled");

@@ -249,3 +249,27 @@ def test_self_tail_recursion_runs_as_a_loop_on_long_input(deepseek_info):
     assert not unfinished.accept_string("]")
     wrong = xgr.GrammarMatcher(compiled)
     assert not wrong.accept_string("[" + body + "d")
+
+
+COUNTED_GRAMMAR = r"""root ::= cell ("|" cell){2} "."
+cell ::= [a-z ]{1,40} | "<" [a-z ]{0,3} ">"
+"""
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counted_repetition_masks_match_the_reference_with_long_tokens(seed, deepseek_info):
+    """The late copies of `[a-z ]{1,40}` differ only on tokens longer than the engine's short
+    depth: they share the short tokens' classes and walk the long ones. A vocabulary rich in
+    long tokens (runs of spaces, long words) checks that sharing against the reference."""
+    rng = random.Random(seed)
+    vocab = deepseek_info.decoded_vocab
+    allowed_bytes = set(b"abcdefghijklmnopqrstuvwxyz |<>.")
+    fitting = [i for i, tok in enumerate(vocab) if tok and set(tok) <= allowed_bytes]
+    long_ids = [i for i in fitting if len(vocab[i]) > 16]
+    short_ids = rng.sample([i for i in fitting if len(vocab[i]) <= 16], 200)
+    stop = min(deepseek_info.stop_token_ids)
+    tokens = [vocab[i] for i in sorted(set(long_ids[:150]) | set(short_ids))] + [vocab[stop]]
+    assert sum(len(t) > 16 for t in tokens) >= 50
+    info = xgr.TokenizerInfo(tokens, xgr.VocabType.RAW, stop_token_ids=[len(tokens) - 1])
+    everything = list(range(info.vocab_size))
+    walk_and_compare(COUNTED_GRAMMAR, info, everything, rng, 25, info.vocab_size)
