@@ -96,8 +96,14 @@ class StateMaskBuilder {
       int32_t dead_at = -1;
       while (depth_ < static_cast<int32_t>(token.size())) {
         // Pushing a byte scans the items of the current set and steps the continuation set.
+        // Checked per byte, not per token: on an ambiguous grammar one long token can take
+        // hundreds of milliseconds.
         work_since_stop_check += static_cast<int64_t>(recognizer_.CurrentItems().size() +
                                                       continuations_[depth_].states.size());
+        if (work_since_stop_check >= kWorkBetweenStopChecks) {
+          if (stop.Raised()) return false;
+          work_since_stop_check = 0;
+        }
         if (!Advance(static_cast<uint8_t>(token[depth_]))) {
           dead_at = depth_;
           break;
@@ -298,6 +304,8 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
   std::exception_ptr failure;
   std::mutex failure_mutex;
   auto work = [&](int thread_index) {
+    // The recognizer polls the caller's flag inside long pushes (cpp/earley_recognizer.h).
+    const ThreadCancelScope scope(cancel);
     try {
       StateMaskBuilder builder(automaton, tokenizer, follow_bytes, continuation);
       for (size_t k = next++; k < scanning_states.size(); k = next++) {
