@@ -46,8 +46,9 @@ CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfo
   for (size_t r = 0; r < follow.follow_bytes.size(); ++r) {
     follow_bytes[r] = follow.follow_bytes[r].words;
   }
-  compiled->masks_ = BuildTokenMaskCache(compiled->automaton_, *tokenizer, follow_bytes,
-                                         options.num_threads, options.cancel, &compiled->stats_);
+  compiled->masks_ =
+      BuildTokenMaskCache(compiled->automaton_, *tokenizer, follow_bytes, compiled->start_state(),
+                          options.num_threads, options.cancel, &compiled->stats_);
   compiled->ordinary_token_bitset_.assign((static_cast<size_t>(tokenizer->vocab_size()) + 31) / 32,
                                           0);
   for (int32_t id : tokenizer->sorted_token_ids()) {

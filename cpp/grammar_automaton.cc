@@ -58,6 +58,7 @@ class GrammarAutomatonBuilder {
       lookahead_nfa_end[r] = f.end;
       rule_of_state_.resize(nfa_.size(), -1);
     }
+    LoopSelfTailCalls(nfa_start, nfa_end);
     RemoveEpsilons(nfa_start, nfa_end, lookahead_nfa_end);
     return Finish(nfa_start, lookahead_nfa_start);
   }
@@ -235,6 +236,48 @@ class GrammarAutomatonBuilder {
     Fragment f = BuildExpr(grammar_.rule(rule).body, depth + 1, true);
     inline_stack_.pop_back();
     return f;
+  }
+
+  // A call of a rule by itself after which the rule can only end (`x ::= "a" x | "b"`, the
+  // shape front ends give regular languages) becomes an epsilon edge back to the rule's start:
+  // the same language, but one rule instance loops instead of nesting one instance per
+  // repetition, so the matcher's sets stay small and their completions short. Rules with a
+  // lookahead assertion keep their calls (each instance checks its assertion).
+  void LoopSelfTailCalls(const std::vector<StateId>& rule_start,
+                         const std::vector<StateId>& rule_end) {
+    const StateId n = static_cast<StateId>(nfa_.size());
+    for (StateId s = 0; s < n; ++s) {
+      const RuleId r = rule_of_state_[s];
+      if (r < 0 || grammar_.rule(r).lookahead != kNoExpr) continue;
+      std::vector<CallEdge>& calls = nfa_[s].calls;
+      for (size_t k = 0; k < calls.size();) {
+        if (calls[k].rule == r && OnlyEndsAfter(calls[k].target, rule_end[r])) {
+          nfa_[s].epsilon.push_back(rule_start[r]);
+          calls.erase(calls.begin() + static_cast<std::ptrdiff_t>(k));
+        } else {
+          ++k;
+        }
+      }
+    }
+  }
+
+  // From `state`, epsilon edges lead to `end` and nowhere a byte or a call can be taken.
+  // Gives up (false) past a few states: tail positions are short epsilon chains.
+  bool OnlyEndsAfter(StateId state, StateId end) {
+    constexpr size_t kMaxVisited = 64;
+    std::vector<StateId> visited{state};
+    bool reaches_end = false;
+    for (size_t i = 0; i < visited.size(); ++i) {
+      const NfaState& at = nfa_[visited[i]];
+      if (!at.bytes.empty() || !at.calls.empty()) return false;
+      reaches_end = reaches_end || visited[i] == end;
+      for (StateId next : at.epsilon) {
+        if (std::find(visited.begin(), visited.end(), next) != visited.end()) continue;
+        if (visited.size() == kMaxVisited) return false;
+        visited.push_back(next);
+      }
+    }
+    return reaches_end;
   }
 
   // Replaces epsilon edges: each state takes the edges of its epsilon closure.

@@ -192,3 +192,60 @@ def test_padding_and_special_tokens_are_never_allowed(deepseek_path):
     bitmask = np.zeros((1, (info.vocab_size + 31) // 32 + 3), dtype=np.int32)
     matcher.fill_next_token_bitmask(bitmask)
     assert not bitmask[0, (info.vocab_size + 31) // 32 :].any()
+
+
+# A schema whose objects allow keys other than their properties (JSON Schema's default): the
+# key must then avoid the listed names, which the converter writes as a trie of the names with a
+# free-string escape at every node. Its masks exercise the paths the engine shares work on: one
+# mask per kernel state, block outcomes shared between trie nodes, self tail calls as loops.
+KEY_EXCLUSION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "apiVersion": {"type": "string"},
+        "kind": {"enum": ["Pod", "Service"]},
+        "api": {"type": "integer"},
+        "名前": {"type": "boolean"},
+    },
+    "required": ["kind"],
+}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_key_exclusion_schema_masks_match_the_reference(seed, deepseek_info):
+    rng = random.Random(seed)
+    grammar = xgr.Grammar.from_json_schema(
+        json.dumps(KEY_EXCLUSION_SCHEMA), any_whitespace=False, strict_mode=False
+    )
+    text = str(grammar)
+    info = alphabet_subvocabulary(deepseek_info, text + '{"apiVersion": "v1"}', rng, sample=150)
+    walk_and_compare(text, info, list(range(info.vocab_size)), rng, 14, info.vocab_size)
+
+
+SELF_TAIL_GRAMMAR = r"""root ::= "[" item ("," item)* "]"
+item ::= word | "<" item ">"
+word ::= [a-c] word | [a-c] "!" | "\u00e9" word | "?"
+"""
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_self_tail_recursive_rule_masks_match_the_reference(seed, deepseek_info):
+    rng = random.Random(seed)
+    info = alphabet_subvocabulary(deepseek_info, SELF_TAIL_GRAMMAR + "abc!", rng, sample=150)
+    everything = list(range(info.vocab_size))
+    walk_and_compare(SELF_TAIL_GRAMMAR, info, everything, rng, 20, info.vocab_size)
+
+
+def test_self_tail_recursion_runs_as_a_loop_on_long_input(deepseek_info):
+    """100,000 repetitions through a rule that calls itself last: accepted, and the rejected
+    variants (a missing end, a wrong byte deep inside) are rejected."""
+    compiled = xgr.GrammarCompiler(deepseek_info, max_threads=1).compile_grammar(SELF_TAIL_GRAMMAR)
+    body = "ab" * 50_000
+    matcher = xgr.GrammarMatcher(compiled)
+    assert matcher.accept_string("[" + body + "!]")
+    assert matcher.is_completed()
+    unfinished = xgr.GrammarMatcher(compiled)
+    assert unfinished.accept_string("[" + body)
+    assert not unfinished.is_completed()
+    assert not unfinished.accept_string("]")
+    wrong = xgr.GrammarMatcher(compiled)
+    assert not wrong.accept_string("[" + body + "d")
