@@ -478,8 +478,9 @@ FRONT_END_CASES = [
         raises=LimitExceededError,
     ),
     HostileCase(
-        # With DeepSeek's 129k-token vocabulary: schema conversion 2.5 s, compile 6.5 s
-        # (765k automaton states, a 47 MB compiled grammar), see bench/hostile_corpus.py.
+        # With DeepSeek's 129k-token vocabulary on 2 busy cores: schema conversion 2.5-5 s,
+        # compile 6.5-12 s, 756k automaton states, a 46 MB compiled grammar, peak RSS +150 MB
+        # (bench/enum_scaling.py; bench/results/cpu-2core/enum_scaling.txt).
         "schema_enum_of_100k_values",
         lambda env: _enum_membership(env, 100_000),
         check=lambda answers: all(answers),
