@@ -98,7 +98,7 @@ _MATCHER_GRAMMARS = (
 
 @functools.lru_cache(maxsize=1)
 def _matcher_fixture() -> tuple[list[str], list[xgr.CompiledGrammar]]:
-    vocab = ["</s>", *(chr(c) for c in range(32, 127)), "ab", "aa", "{a", "}", '\\"', "é", "\n"]
+    vocab = ["</s>", *(chr(c) for c in range(32, 127)), "ab", "aa", "{a", "}}", '\\"', "é", "\n"]
     vocab += ["yy", "xx", "xy", "zz", "123", ":[", "]}", "\xff"]
     info = xgr.TokenizerInfo(vocab, stop_token_ids=[0])
     compiler = xgr.GrammarCompiler(info, max_threads=1)
