@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpp/cancel_poller.h"
+#include "cpp/signature_interner.h"
 
 namespace xgrammar {
 
@@ -41,17 +42,18 @@ class GrammarAutomatonMinimizer {
     std::vector<int32_t> signature;
     int64_t signatures_computed = 0;
     CancelPoller poller(cancel);
+    SignatureInterner index;
     for (;;) {
       signatures_computed += n;
       if (signatures_computed > kMaxRefinementSignatures) return in;
-      std::map<std::vector<int32_t>, int32_t> index;
+      index.Clear();
       std::vector<int32_t> next(n);
       for (StateId s = 0; s < n; ++s) {
         poller.Tick(1 + static_cast<int64_t>(in.byte_edges(s).size() + in.call_edges(s).size()));
         Signature(in, s, cls, &signature);
-        next[s] = index.emplace(signature, static_cast<int32_t>(index.size())).first->second;
+        next[s] = index.Intern(signature);
       }
-      int32_t count = static_cast<int32_t>(index.size());
+      int32_t count = index.size();
       cls = std::move(next);
       if (count == num_classes) break;
       num_classes = count;

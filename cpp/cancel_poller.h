@@ -7,7 +7,11 @@
 // Error(kCancelled) if it is set. Counting locally keeps the common path to one subtraction,
 // so a poll may sit in a loop that runs millions of times.
 //
-// A null flag (no caller flag) never throws. Entry point: `CancelPoller`.
+// Code that takes no flag argument because it also serves callers that are not compiles (the
+// GrammarBuilder, and through it the grammar passes) polls the flag of the compile running on
+// its thread, installed by CompileGrammar with a ThreadCancelScope.
+//
+// A null flag (no caller flag) never throws. Entry points: `CancelPoller`, `ThreadCancelScope`.
 #ifndef XGRAMMAR_CPP_CANCEL_POLLER_H_
 #define XGRAMMAR_CPP_CANCEL_POLLER_H_
 
@@ -24,6 +28,27 @@ inline void ThrowIfCancelled(const std::atomic<bool>* cancel) {
     ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
   }
 }
+
+// Installs `cancel` as the current thread's compile flag for the scope's lifetime.
+class ThreadCancelScope {
+ public:
+  explicit ThreadCancelScope(const std::atomic<bool>* cancel) : previous_(current_) {
+    current_ = cancel;
+  }
+  ~ThreadCancelScope() { current_ = previous_; }
+  ThreadCancelScope(const ThreadCancelScope&) = delete;
+  ThreadCancelScope& operator=(const ThreadCancelScope&) = delete;
+  // The flag of the innermost scope on this thread; null outside any.
+  static const std::atomic<bool>* Current() { return current_; }
+  // `work` units against the current thread's flag: every kWorkBetweenChecks units, throws
+  // Error(kCancelled) if it is set. Outside any scope this is a thread-local decrement.
+  static void Tick(int64_t work = 1);
+
+ private:
+  static inline thread_local const std::atomic<bool>* current_ = nullptr;
+  static inline thread_local int64_t remaining_ = 0;
+  const std::atomic<bool>* previous_;
+};
 
 class CancelPoller {
  public:
@@ -46,6 +71,14 @@ class CancelPoller {
   const std::atomic<bool>* cancel_;
   int64_t remaining_ = kWorkBetweenChecks;
 };
+
+inline void ThreadCancelScope::Tick(int64_t work) {
+  remaining_ -= work;
+  if (remaining_ <= 0) {
+    remaining_ = CancelPoller::kWorkBetweenChecks;
+    ThrowIfCancelled(current_);
+  }
+}
 
 }  // namespace xgrammar
 

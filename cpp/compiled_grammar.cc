@@ -24,10 +24,14 @@ size_t CompiledGrammar::memory_size_bytes() const {
 CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfoPtr& tokenizer,
                                   const CompileOptions& options) {
   // Every stage polls the cancel flag inside its long loops (cpp/cancel_poller.h); the looks
-  // between stages cover the short ones (the passes and the follow analysis are near-linear).
+  // between stages cover the short ones (the follow analysis is near-linear).
   auto compiled = std::make_shared<CompiledGrammar>();
   ThrowIfCancelled(options.cancel);
-  compiled->grammar_ = OptimizeGrammar(grammar);
+  {
+    // The passes poll through the GrammarBuilder (one poll per expression built).
+    const ThreadCancelScope scope(options.cancel);
+    compiled->grammar_ = OptimizeGrammar(grammar);
+  }
   compiled->tokenizer_ = tokenizer;
   ThrowIfCancelled(options.cancel);
   {

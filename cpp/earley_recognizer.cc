@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "cpp/cancel_poller.h"
+
 namespace xgrammar {
 namespace {
 
@@ -224,8 +226,13 @@ int32_t EarleyRecognizer::AdvanceLookahead(int32_t la, uint8_t byte) {
 void EarleyRecognizer::CloseCurrentSet() {
   const int32_t current = static_cast<int32_t>(set_begin_.size()) - 1;
   uint8_t flags = 0;
+  // One set of a highly ambiguous grammar can take a long time (each completion scans its
+  // origin set), so a compile's cancel is polled here. The thread's flag is read once per set:
+  // a matcher has none, and its per-item cost stays a local decrement.
+  CancelPoller poller(ThreadCancelScope::Current());
   for (size_t k = static_cast<size_t>(set_begin_.back()); k < items_.size(); ++k) {
     const EarleyItem item = items_[k];
+    poller.Tick();
     if (automaton_->is_final(item.state)) {
       RuleId rule = automaton_->state_rule(item.state);
       int32_t la = AddAssertion(item.la_cur, rule);
@@ -236,6 +243,7 @@ void EarleyRecognizer::CloseCurrentSet() {
         size_t lo = static_cast<size_t>(set_begin_[item.origin]);
         size_t hi = item.origin == current ? items_.size()
                                            : static_cast<size_t>(set_begin_[item.origin + 1]);
+        poller.Tick(static_cast<int64_t>(hi - lo));
         for (size_t p = lo; p < hi; ++p) {
           const EarleyItem parent = items_[p];
           if (parent.la_cur != item.la_init) continue;

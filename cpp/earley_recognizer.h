@@ -8,7 +8,8 @@
 // context ("bottom" origin), it records where the bottom rule could end.
 //
 // Not thread-safe: one recognizer per matcher (or per compile worker); the automaton it reads
-// is shared and immutable.
+// is shared and immutable. Inside a compile (a ThreadCancelScope, cpp/cancel_poller.h) a push
+// may throw Error(kCancelled); the recognizer is then in no defined state and is discarded.
 #ifndef XGRAMMAR_CPP_EARLEY_RECOGNIZER_H_
 #define XGRAMMAR_CPP_EARLEY_RECOGNIZER_H_
 

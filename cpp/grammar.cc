@@ -6,6 +6,7 @@
 #include <functional>
 #include <utility>
 
+#include "cpp/cancel_poller.h"
 #include "cpp/error.h"
 
 namespace xgrammar {
@@ -48,6 +49,8 @@ void GrammarBuilder::GrowInternTable() {
 }
 
 ExprId GrammarBuilder::Intern(Expr expr) {
+  // Inside a compile, the grammar passes build every expression here: a cancel is seen here.
+  ThreadCancelScope::Tick();
   if ((grammar_.exprs_.size() + 1) * 2 > intern_table_.size()) GrowInternTable();
   const size_t hash = HashExpr(expr);
   const size_t mask = intern_table_.size() - 1;

@@ -20,6 +20,7 @@
 #include "cpp/continuation_approximation.h"
 #include "cpp/earley_recognizer.h"
 #include "cpp/error.h"
+#include "cpp/signature_interner.h"
 
 namespace xgrammar {
 namespace {
@@ -219,8 +220,14 @@ class StateMaskBuilder {
       int32_t dead_at = -1;
       while (depth_ < static_cast<int32_t>(token.size())) {
         // Pushing a byte scans the items of the current set and steps the continuation set.
+        // Checked per byte, not per token: on an ambiguous grammar one long token can take
+        // hundreds of milliseconds.
         work_since_stop_check_ += static_cast<int64_t>(recognizer_.CurrentItems().size() +
                                                        continuations_[depth_].states.size());
+        if (work_since_stop_check_ >= kWorkBetweenStopChecks) {
+          if (stop.Raised()) return false;
+          work_since_stop_check_ = 0;
+        }
         if (!Advance(static_cast<uint8_t>(token[depth_]))) {
           dead_at = depth_;
           break;
@@ -418,8 +425,9 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
   }
   int32_t count = static_cast<int32_t>(initial.size());
   std::vector<int32_t> signature;
+  SignatureInterner index;
   for (int32_t round = 0; round < depth; ++round) {
-    std::map<std::vector<int32_t>, int32_t> index;
+    index.Clear();
     std::vector<int32_t> next(n);
     for (StateId s = 0; s < n; ++s) {
       poller.Tick(1 + static_cast<int64_t>(automaton.byte_edges(s).size() +
@@ -435,11 +443,11 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
         signature.push_back(c.rule);
         signature.push_back(cls[c.target]);
       }
-      next[s] = index.emplace(signature, static_cast<int32_t>(index.size())).first->second;
+      next[s] = index.Intern(signature);
     }
     cls = std::move(next);
-    if (static_cast<int32_t>(index.size()) == count) break;
-    count = static_cast<int32_t>(index.size());
+    if (index.size() == count) break;
+    count = index.size();
   }
   return cls;
 }
@@ -553,6 +561,8 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
   auto run_parallel = [&](size_t count, auto build) {
     std::atomic<size_t> next{0};
     auto work = [&](int thread_index) {
+      // The recognizer polls the caller's flag inside long pushes (cpp/earley_recognizer.h).
+      const ThreadCancelScope scope(cancel);
       try {
         StateMaskBuilder builder(automaton, tokenizer, follow_bytes, continuation);
         for (size_t k = next++; k < count; k = next++) {

@@ -214,6 +214,10 @@ class GrammarCompiler:
         finally:
             if timer is not None:
                 timer.cancel()
+                # Wait for the timer thread to end (at once: its wait is over): a daemon thread
+                # still alive at interpreter exit would keep the token, which nanobind reports
+                # as a leak.
+                timer.join()
         return CompiledGrammar._create_from_handle(handle, self.tokenizer_info)
 
     # -- front ends ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ start with an underscore where upstream's do.
 
 from __future__ import annotations
 
+import atexit
 import functools
 from typing import Any, List, Optional, Union
 
@@ -35,6 +36,12 @@ __all__ = [
 def _empty_tokenizer_handle() -> Any:
     """A vocabulary with no tokens: matching strings needs no token masks."""
     return _core.TokenizerInfo.from_decoded_vocab([], 0, None, [], [], False)
+
+
+# nanobind reports every C++ object still alive when its extension is torn down at exit as a
+# leak, and module globals are not always released before that (under pytest they are not):
+# a cache of C++ objects is emptied first.
+atexit.register(_empty_tokenizer_handle.cache_clear)
 
 
 def _get_matcher_from_grammar(grammar: Union[Grammar, str], **kwargs: Any) -> GrammarMatcher:

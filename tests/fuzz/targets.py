@@ -17,6 +17,7 @@ Targets:
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib.util
 from typing import Callable
@@ -97,11 +98,15 @@ _MATCHER_GRAMMARS = (
 
 @functools.lru_cache(maxsize=1)
 def _matcher_fixture() -> tuple[list[str], list[xgr.CompiledGrammar]]:
-    vocab = ["</s>", *(chr(c) for c in range(32, 127)), "ab", "aa", "{a", "}", '\\"', "é", "\n"]
+    vocab = ["</s>", *(chr(c) for c in range(32, 127)), "ab", "aa", "{a", "}}", '\\"', "é", "\n"]
     vocab += ["yy", "xx", "xy", "zz", "123", ":[", "]}", "\xff"]
     info = xgr.TokenizerInfo(vocab, stop_token_ids=[0])
     compiler = xgr.GrammarCompiler(info, max_threads=1)
     return vocab, [compiler.compile_grammar(g) for g in _MATCHER_GRAMMARS]
+
+
+# Emptied before nanobind's leak check at exit (see xgrammar/testing.py).
+atexit.register(_matcher_fixture.cache_clear)
 
 
 def _allowed(matcher: xgr.GrammarMatcher, vocab_size: int) -> np.ndarray:

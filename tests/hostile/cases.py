@@ -13,7 +13,10 @@ memory per case). Add a case for every bug found; the `found` field says where i
 
 from __future__ import annotations
 
+import atexit
 import functools
+import json
+import random
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -398,6 +401,37 @@ def _nested_array_schema(depth: int) -> dict:
     return schema
 
 
+def _enum_values(count: int) -> list:
+    """`count` distinct enum values, seeded: random short strings (little prefix sharing beyond
+    the first bytes, so the automaton stays large) and every tenth an integer."""
+    rng = random.Random(100_000)
+    values: dict = {}
+    while len(values) < count:
+        if len(values) % 10 == 9:
+            value: Any = rng.randrange(-(10**9), 10**9)
+        else:
+            length = rng.randint(3, 16)
+            value = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz_ ") for _ in range(length))
+        values.setdefault(json.dumps(value), value)
+    return list(values.values())
+
+
+def _enum_membership(env: HostileEnvironment, count: int) -> list:
+    """Compiles an enum of `count` values and asks a matcher about members and non-members."""
+    values = _enum_values(count)
+    compiled = env.compiler.compile_json_schema({"enum": values}, timeout=COMPILE_BOUND_S)
+    members = {json.dumps(v) for v in values}
+    probes = [json.dumps(values[i]) for i in (0, count // 2, count - 1)]
+    probes += [p[:-1] + 'q"' if p.endswith('"') else p + "0" for p in probes]  # near misses
+    answers = []
+    for text in probes:
+        matcher = xgr.GrammarMatcher(compiled)
+        answers.append(
+            (matcher.accept_string(text) and matcher.is_completed()) == (text in members)
+        )
+    return answers
+
+
 def _regex_matches(env: HostileEnvironment, pattern: str, text: str) -> bool:
     matcher = xgr.GrammarMatcher(env.compiler.compile_regex(pattern, timeout=COMPILE_BOUND_S))
     return matcher.accept_string(text) and matcher.is_completed()
@@ -443,6 +477,16 @@ FRONT_END_CASES = [
         ),
         raises=LimitExceededError,
     ),
+    HostileCase(
+        # With DeepSeek's 129k-token vocabulary on 2 busy cores: schema conversion 2.5-5 s,
+        # compile 6.5-12 s, 756k automaton states, a 46 MB compiled grammar, peak RSS +150 MB
+        # (bench/enum_scaling.py; bench/results/cpu-2core/enum_scaling.txt).
+        "schema_enum_of_100k_values",
+        lambda env: _enum_membership(env, 100_000),
+        check=lambda answers: all(answers),
+        found="did not compile in 300 s: one automaton chain per value (the start state's "
+        "closure held every value) and a pass over the whole vocabulary per state",
+    ),
 ]
 
 ALL_CASES: list[HostileCase] = [*EBNF_CASES, *UTF8_CASES, *API_CASES, *FRONT_END_CASES]
@@ -451,3 +495,7 @@ ALL_CASES: list[HostileCase] = [*EBNF_CASES, *UTF8_CASES, *API_CASES, *FRONT_END
 @functools.lru_cache(maxsize=1)
 def shared_environment() -> HostileEnvironment:
     return HostileEnvironment()
+
+
+# Emptied before nanobind's leak check at exit (see xgrammar/testing.py).
+atexit.register(shared_environment.cache_clear)
