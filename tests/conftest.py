@@ -1,4 +1,7 @@
-"""Shared pytest setup: makes `tests/` importable so tests can `from reference import ...`."""
+"""Shared pytest setup: makes `tests/` importable so tests can `from reference import ...`, and
+makes property-based tests deterministic: the same examples on every run and machine, so that a
+CI result says something about the commit, not about the draw (set HYPOTHESIS_PROFILE=explore
+to draw new examples locally)."""
 
 import os
 import sys
@@ -7,6 +10,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
