@@ -62,6 +62,10 @@ from .whitespace import Layout
 # Deepest JSON value (in an `enum` or `const`) turned into a grammar.
 MAX_VALUE_DEPTH = 200
 
+# Deepest nesting of negated subschemas (`not` inside a negated property, ...) in one rule's
+# pointer; real schemas nest a few, a `not` over a recursive schema would nest forever.
+MAX_NESTED_NEGATIONS = 32
+
 _UNSUPPORTED_KEYWORDS = (
     "contains", "dependentRequired", "dependentSchemas", "dependencies", "$dynamicRef",
     "$recursiveRef",
@@ -170,6 +174,13 @@ class Converter:
         pointer, schema = ref
         if schema is True:
             return self.any_value()
+        if pointer.split("/").count("not") > MAX_NESTED_NEGATIONS:
+            # Negating a recursive schema unrolls it: each level is a new negated subschema.
+            raise LimitExceededError(
+                f"negations nest more than {MAX_NESTED_NEGATIONS} levels deep, as a 'not'"
+                " over a recursive schema does (MAX_NESTED_NEGATIONS)",
+                pointer=pointer,
+            )
         cache_key = (key if key is not None else pointer, self.layout.effective_depth(depth))
         if cache_key not in self._rules:
             hint = ("root" + pointer) if pointer else "root"

@@ -27,8 +27,9 @@ option built from `properties` declares its key. The options that do so carry
 `unevaluatedItems`, where they would hide an unevaluated key. The `_`-prefixed keys are
 internal; `schema_model.Assertions` reads them.
 
-Entry points: `negation_options(schema, pointer, document) -> list of schemas or None`, and
-`rewrite_not(schema, pointer, document) -> list of parts (their conjunction) or None`.
+Entry points: `negation_options(schema, pointer, document) -> list of schemas or None`,
+`rewrite_not(schema, pointer, document) -> list of parts (their conjunction) or None`, and
+`negation_is_exact(schema, pointer, document) -> bool` (the whole negation, nested ones too).
 """
 
 from __future__ import annotations
@@ -145,6 +146,25 @@ def negation_options(schema: Any, pointer: str, document: SchemaDocument) -> Lis
             return None
         options.extend(negated)
     return options
+
+
+def negation_is_exact(schema: Any, pointer: str, document: SchemaDocument) -> bool:
+    """Whether `not schema` can be built exactly, down to the negations that
+    `negation_options` leaves nested inside its options (a property's `{"not": ...}`, the
+    `allOf` of negated `anyOf` options); False past `MAX_NEGATION_STEPS` of them."""
+    pending = [schema]
+    for _ in range(MAX_NEGATION_STEPS):
+        if not pending:
+            return True
+        options = negation_options(pending.pop(), pointer, document)
+        if options is None:
+            return False
+        for option in options:
+            if not isinstance(option, dict):
+                continue
+            nested = list(option.get("properties", {}).values()) + option.get("allOf", [])
+            pending.extend(p["not"] for p in nested if isinstance(p, dict) and "not" in p)
+    return not pending
 
 
 def rewrite_not(schema: Any, pointer: str, document: SchemaDocument) -> List[Any] | None:
