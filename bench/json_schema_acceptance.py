@@ -1,7 +1,8 @@
 """MaskBench acceptance check of the JSON Schema front end, without a vocabulary (fast).
 
 Usage: python bench/json_schema_acceptance.py /path/to/maskbench [--limit N] [--seed S]
-       [--subset NAME] [--timeout SECONDS] [--jobs J] [--details FILE] [--strict]
+       [--subset NAME] [--timeout SECONDS] [--jobs J] [--details FILE] [--rerun DETAILS]
+       [--strict]
 
 For every MaskBench file (or a seeded random sample of --limit files) it converts the schema
 exactly as bench/engines/xgrammar_worker.py does (any_whitespace=True, strict_mode=False unless
@@ -13,7 +14,7 @@ Printed per subset and in total: schemas, converted, conversion errors, timeouts
 valid instances rejected, invalid instances accepted (must be 0); then the conversion errors
 grouped by reason (exception class + keyword + message with pointers and numbers blanked).
 --details writes one JSON line per schema (path, status, reason, indices of the wrong
-verdicts) for follow-up.
+verdicts) for follow-up; --rerun DETAILS then checks only the files that did not pass.
 
 Each schema runs in a worker subprocess that is killed and restarted when it exceeds
 --timeout seconds (conversion, compilation and matching together), so neither a slow Python
@@ -215,8 +216,22 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--details", help="write one JSON line per schema to this file")
     parser.add_argument("--strict", action="store_true", help="convert with strict_mode=True")
+    parser.add_argument(
+        "--rerun",
+        metavar="DETAILS",
+        help="only the files that a previous --details file records as not passing",
+    )
     args = parser.parse_args()
     paths = sorted(glob.glob(os.path.join(args.maskbench, "*", "*.json")))
+    if args.rerun:
+        with open(args.rerun, encoding="utf-8") as file:
+            earlier = [json.loads(line) for line in file]
+        failing = {
+            os.path.realpath(r["path"])
+            for r in earlier
+            if r["status"] != "converted" or r["valid_rejected"] or r["invalid_accepted"]
+        }
+        paths = [p for p in paths if os.path.realpath(p) in failing]
     if args.subset:
         paths = [p for p in paths if os.path.basename(os.path.dirname(p)) in args.subset]
     if args.limit and args.limit < len(paths):

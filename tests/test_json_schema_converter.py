@@ -463,7 +463,11 @@ def test_layout_options_follow_json_dumps():
         ({"type": "array", "uniqueItems": True}, "uniqueItems", "/uniqueItems"),
         ({"if": {"multipleOf": 2}, "then": {"minimum": 2}}, "if", "/if"),
         ({"items": {"contains": {"type": "integer"}}}, "contains", "/items/contains"),
-        ({"dependentRequired": {"a": ["b"]}}, "dependentRequired", "/dependentRequired"),
+        (
+            {"properties": {"a": {"$recursiveRef": "#"}}},
+            "$recursiveRef",
+            "/properties/a/$recursiveRef",
+        ),
         ({"oneOf": [{"type": "array"}, {"items": {"type": "integer"}}]}, "oneOf", "/oneOf"),
     ],
 )

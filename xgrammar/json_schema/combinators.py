@@ -23,6 +23,10 @@ negations (negation.py): branch i is `option i and not option j` for each such j
 treats the group as `anyOf`, which is wider). An instance that several `anyOf` options accept
 is still accepted; the grammar may just be ambiguous, which the matcher handles.
 
+`dependentRequired`/`dependentSchemas` (and draft 4-7 `dependencies`, honoured in every
+draft: narrower, never wider) become one `anyOf` group per trigger key k: an object with k
+that meets the dependency, an object without k, or a non-object.
+
 `unevaluatedProperties`/`unevaluatedItems` of the node itself are applied after the merge:
 with no `additionalProperties`/`items` anywhere in the merge they act as those keywords do.
 Inside an `anyOf` option they see only that option's properties, which is narrower than the
@@ -59,7 +63,12 @@ ANNOTATION_KEYWORDS = frozenset(
         "$recursiveAnchor", "discriminator", "nullable",
     ]
 )  # fmt: skip
-APPLICATOR_KEYWORDS = frozenset(["$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"])
+APPLICATOR_KEYWORDS = frozenset(
+    ["$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"]
+    + ["dependentRequired", "dependentSchemas", "dependencies"]
+)
+_DEPENDENCY_KEYWORDS = ("dependentRequired", "dependentSchemas", "dependencies")
+_NON_OBJECT_TYPES = ["null", "boolean", "number", "string", "array"]
 
 
 @dataclass
@@ -191,6 +200,10 @@ class Normalizer:
                 )
             if "if" in part:
                 groups.extend(self._if_then_else(part, part_pointer))
+            for keyword in _DEPENDENCY_KEYWORDS:
+                if keyword in part:
+                    dependencies = child_pointer(part_pointer, keyword)
+                    groups.extend(_dependency_groups(part[keyword], dependencies))
             if "not" in part:
                 not_pointer = child_pointer(part_pointer, "not")
                 rewritten = rewrite_not(part["not"], not_pointer, self.document)
@@ -277,6 +290,8 @@ class Normalizer:
             if option_base is None:
                 continue
             combined = merge(base, option_base, self.matches_pattern)
+            if combined.types is not None and not combined.types:
+                continue  # no type left: the branch accepts nothing, whatever follows
             combined.pointer = option_pointer
             synthetic = _Synthetic(combined, groups[1:] + option_groups, unevaluated)
             branches.append((option_pointer, synthetic))
@@ -313,6 +328,45 @@ class Normalizer:
                 self.lenient_oneof(group_pointer)
                 return [[] for _ in options]
         return overlapping
+
+
+def _dependency_groups(dependencies: Any, pointer: str) -> list:
+    """`dependentRequired`/`dependentSchemas` (and `dependencies`, either form) as anyOf
+    groups, one per trigger key k: an object with k that meets the dependency (the required
+    names, or the schema plus k required), an object without k, or no object at all."""
+    if not isinstance(dependencies, dict):
+        raise InvalidJSONSchemaError("dependencies must be an object", pointer=pointer)
+    groups = []
+    for name, dependency in dependencies.items():
+        entry = child_pointer(pointer, name)
+        if isinstance(dependency, list):
+            if not all(isinstance(other, str) for other in dependency):
+                raise InvalidJSONSchemaError("dependent names must be strings", pointer=entry)
+            met: Any = {"required": [name] + dependency}
+        elif dependency is True:
+            continue
+        elif dependency is False:
+            met = False
+        elif isinstance(dependency, dict):
+            # The dependency schema keeps its own pointer (its subschemas' rules are named
+            # after it); the trigger key joins its `required`.
+            required = dependency.get("required", [])
+            if not isinstance(required, list):
+                raise InvalidJSONSchemaError(
+                    "required must be an array", pointer=child_pointer(entry, "required")
+                )
+            met = {**dependency, "required": required + [name]}
+        else:
+            raise InvalidJSONSchemaError(
+                "a dependency must be an array of names or a schema", pointer=entry
+            )
+        options = [
+            (entry, met),
+            (entry, {"type": "object", "_forbiddenKeys": [name]}),
+            (entry, {"type": _NON_OBJECT_TYPES}),
+        ]
+        groups.append(("anyOf", entry, options))
+    return groups
 
 
 def _apply_unevaluated(base: Assertions, unevaluated: tuple) -> Assertions:

@@ -12,11 +12,11 @@ declared properties never repeat and are never accepted as additional keys, unde
 escaping). It may reject some valid texts; each such narrowing is documented where it is made
 (numbers.py, strings.py, formats.py, combinators.py, whitespace.py).
 
-A keyword that cannot be enforced (`contains`, `uniqueItems: true`, `dependentRequired`,
-`dependentSchemas`, `dependencies`, `$dynamicRef`, `$recursiveRef`, and a `not` or an `if`
-whose schema has no exact negation, see negation.py)
-raises `UnsupportedFeatureError` naming it with its JSON pointer; with `lenient=True` it is
-dropped with a `UserWarning` naming the same (the grammar is then wider than the schema).
+A keyword that cannot be enforced (`contains`, `uniqueItems: true`, `$dynamicRef`,
+`$recursiveRef`, and a `not`, an `if` or an overlapping `oneOf` whose schema has no exact
+negation, see negation.py and combinators.py) raises `UnsupportedFeatureError` naming it
+with its JSON pointer; with `lenient=True` it is dropped with a `UserWarning` naming the same
+(the grammar is then wider than the schema).
 Keywords of no vocabulary (`x-...`, typos) are ignored as the specification says.
 
 `strict_mode=True` (default, as upstream): an object schema that declares `properties` or
@@ -66,10 +66,7 @@ MAX_VALUE_DEPTH = 200
 # pointer; real schemas nest a few, a `not` over a recursive schema would nest forever.
 MAX_NESTED_NEGATIONS = 32
 
-_UNSUPPORTED_KEYWORDS = (
-    "contains", "dependentRequired", "dependentSchemas", "dependencies", "$dynamicRef",
-    "$recursiveRef",
-)  # fmt: skip
+_UNSUPPORTED_KEYWORDS = ("contains", "$dynamicRef", "$recursiveRef")
 
 
 def _schema_from_argument(schema: Any) -> Any:

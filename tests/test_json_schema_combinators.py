@@ -1,10 +1,10 @@
-"""JSON Schema `oneOf`: "exactly one" kept exact, through disjointness proofs and negations.
+"""JSON Schema `oneOf` and dependencies: kept exact through disjointness proofs and negations.
 
 Each schema is converted, the grammar run by the reference Earley recognizer and by the
 engine's matcher, and every instance of a generated family (all key subsets, values of several
 types) must be accepted iff `jsonschema` finds it valid. The schemas are the shapes found in
 MaskBench (required-set alternatives, discriminators in the parent's `required`, overlapping
-numeric options); the files themselves are not read.
+numeric options, draft-4 `dependencies`); the files themselves are not read.
 """
 
 import itertools
@@ -181,3 +181,39 @@ def test_negating_a_recursive_schema_hits_a_named_limit():
     with pytest.raises(LimitExceededError) as error:
         json_schema_to_ebnf(schema)
     assert "MAX_NESTED_NEGATIONS" in str(error.value)
+
+
+def test_dependent_required_and_dependent_schemas():
+    schema = {
+        "type": "object",
+        "properties": {"a": {}, "b": {}, "c": {"type": "integer"}},
+        "dependentRequired": {"a": ["b"]},
+        "dependentSchemas": {"b": {"properties": {"c": {"minimum": 3}}, "required": ["c"]}},
+    }
+    instances = list(objects_over(["a", "b", "c"], 1)) + list(objects_over(["a", "b", "c"], 5))
+    assert_exact(schema, instances + ["x"], strict_mode=False)
+
+
+def test_draft4_dependencies_in_both_forms_outside_an_object_type():
+    # Without `type: object`, every non-object is valid whatever the dependencies say.
+    schema = {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "properties": {"card": {"type": "string"}, "billing": {"type": "string"}},
+        "dependencies": {
+            "card": ["billing"],
+            "billing": {"properties": {"card": {"minLength": 2}}},
+        },
+    }
+    instances = list(objects_over(["card", "billing"], "x"))
+    instances += list(objects_over(["card", "billing"], "xy")) + [1, "s", None, [1]]
+    validator = jsonschema.Draft4Validator(schema)
+    grammar = json_schema_to_ebnf(schema, strict_mode=False)
+    matcher = testing._get_matcher_from_grammar(grammar)
+    verdicts = set()
+    for instance in instances:
+        matcher.reset()
+        text = json.dumps(instance)
+        accepted = matcher.accept_string(text) and matcher.is_completed()
+        assert accepted == validator.is_valid(instance), text
+        verdicts.add(accepted)
+    assert verdicts == {True, False}
