@@ -1,18 +1,23 @@
-"""Object schemas: properties in schema order, pattern/additional keys, counts, key names.
+"""Object schemas: declared properties, pattern/additional keys, counts, key names.
 
-The members of a generated object come in this order: the declared properties (`properties`,
-then `required` names that `properties` does not list) in schema order, required ones
-mandatory and the others optional, then any number of other keys. Each other key falls in a
-*region*: the keys that match exactly a given subset of the `patternProperties` patterns
-(governed by all of them) or none (governed by `additionalProperties`); every region excludes
-the declared names, in every JSON spelling, and lies inside `propertyNames`. So a declared
-property is never duplicated and never taken for an additional one.
+The declared properties (`properties`, then `required` names that `properties` does not list)
+of an object with at most `MAX_UNORDERED_PROPERTIES` of them come in any order, each at most
+once, with other keys anywhere between them (JSON objects are unordered and a valid document
+may list its keys in any order). A larger object takes its declared properties in schema
+order, required ones mandatory and the others optional, then any number of other keys: a
+narrowing, since tracking which of n properties are written takes 2**n grammar states. Each
+other key falls in a *region*: the keys that match exactly a given subset of the
+`patternProperties` patterns (governed by all of them) or none (governed by
+`additionalProperties`); every region excludes the declared names, in every JSON spelling,
+and lies inside `propertyNames`. So a declared property is never duplicated and never taken
+for an additional one.
 
 `minProperties`/`maxProperties` are counted by the states of the member sequence: state (i, c)
 is "declared property i is next and c members are written" (c capped where the bounds allow).
 
 Entry points: `object_expression(converter, assertions, depth, hint)`, `any_value_rules`.
-Budgets: `MAX_PATTERN_REGIONS` pattern subsets, `MAX_OBJECT_STATES` member-sequence states.
+Budgets: `MAX_PATTERN_REGIONS` pattern subsets, `MAX_OBJECT_STATES` member-sequence states,
+`MAX_UNORDERED_PROPERTIES` declared properties for any order.
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ MAX_PATTERN_REGIONS = 16
 
 # States (declared property, members so far) of one object's member sequence.
 MAX_OBJECT_STATES = 20000
+
+# Objects with at most this many declared properties take them in any order: the member
+# sequence then tracks the set already written, 2**n states (times the member counts that
+# minProperties/maxProperties need). Larger objects take them in schema order.
+MAX_UNORDERED_PROPERTIES = 6
 
 
 def any_value_rules(converter) -> ebnf.Expr:
@@ -263,6 +273,11 @@ def _member_sequence(converter, declared, required, members, extra, assertions, 
     minimum, maximum = assertions.min_properties, assertions.max_properties
     cap = maximum if maximum is not None else max(minimum, 1)
     has_extra = extra != ebnf.NOTHING
+    if 1 < count <= MAX_UNORDERED_PROPERTIES and (2**count) * (cap + 1) <= MAX_OBJECT_STATES:
+        members_text = _members_in_any_order(
+            converter, declared, required, members, extra, assertions, depth, hint
+        )
+        return _braced(converter, declared, required, members_text, minimum, depth)
 
     def successors(state):
         index, written = state
@@ -332,7 +347,12 @@ def _member_sequence(converter, declared, required, members, extra, assertions, 
         ):
             body = ebnf.RuleRef(table.add(f"{hint}_member{index}_{written}", body))
         expressions[state] = body
-    members_text = expressions[(0, 0)]
+    return _braced(converter, declared, required, expressions[(0, 0)], minimum, depth)
+
+
+def _braced(converter, declared, required, members_text, minimum, depth) -> ebnf.Expr:
+    """The object: braces around the (never empty) members, or the empty object if allowed."""
+    layout = converter.layout
     can_be_empty = minimum == 0 and not (required & set(declared))
     options = []
     if can_be_empty:
@@ -347,6 +367,50 @@ def _member_sequence(converter, declared, required, members, extra, assertions, 
         )
     )
     return ebnf.choice(*options)
+
+
+def _members_in_any_order(converter, declared, required, members, extra, assertions, depth, hint):
+    """The members with the declared properties in any order, each at most once, and other
+    keys anywhere. State (taken, written): the set of declared properties written (a bit
+    mask) and the members written so far (capped where the counts allow); its rule offers each
+    property not yet taken, another key, and -- when every required property is taken and the
+    counts are met -- the end."""
+    layout = converter.layout
+    table = converter.table
+    minimum, maximum = assertions.min_properties, assertions.max_properties
+    cap = maximum if maximum is not None else max(minimum, 1)
+    has_extra = extra != ebnf.NOTHING
+    required_mask = sum(1 << i for i, name in enumerate(declared) if name in required)
+    names: Dict[tuple, str] = {}
+    pending: List[tuple] = []
+
+    def state_ref(state: tuple) -> ebnf.Expr:
+        if state not in names:
+            names[state] = table.reserve(f"{hint}_members{state[0]}_{state[1]}")
+            pending.append(state)
+        return ebnf.RuleRef(names[state])
+
+    def body(state: tuple) -> ebnf.Expr:
+        taken, written = state
+        separator = layout.between(depth) if written else ebnf.EMPTY
+        following = min(written + 1, cap)
+        options = []
+        if maximum is None or written < maximum:
+            for index, member in enumerate(members):
+                if not taken & (1 << index) and member != ebnf.NOTHING:
+                    target = state_ref((taken | (1 << index), following))
+                    options.append(ebnf.sequence(separator, member, target))
+            if has_extra:
+                options.append(ebnf.sequence(separator, extra, state_ref((taken, following))))
+        if written and taken & required_mask == required_mask and written >= minimum:
+            options.append(ebnf.EMPTY)
+        return ebnf.choice(*options)
+
+    first = body((0, 0))
+    while pending:
+        state = pending.pop()
+        table.define(names[state], body(state))
+    return first
 
 
 __all__: List[str] = ["object_expression", "any_value_rules"]
