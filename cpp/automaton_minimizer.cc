@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-#include "cpp/error.h"
+#include "cpp/cancel_poller.h"
 
 namespace xgrammar {
 
@@ -40,15 +40,14 @@ class GrammarAutomatonMinimizer {
     for (int32_t c : cls) num_classes = std::max(num_classes, c + 1);
     std::vector<int32_t> signature;
     int64_t signatures_computed = 0;
+    CancelPoller poller(cancel);
     for (;;) {
-      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-        ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
-      }
       signatures_computed += n;
       if (signatures_computed > kMaxRefinementSignatures) return in;
       std::map<std::vector<int32_t>, int32_t> index;
       std::vector<int32_t> next(n);
       for (StateId s = 0; s < n; ++s) {
+        poller.Tick(1 + static_cast<int64_t>(in.byte_edges(s).size() + in.call_edges(s).size()));
         Signature(in, s, cls, &signature);
         next[s] = index.emplace(signature, static_cast<int32_t>(index.size())).first->second;
       }

@@ -7,7 +7,8 @@
 // chain such as `[^"]{0,2000}` (16,000 states, 2,000 rounds) costs rounds x states signature
 // computations -- measured 35 s before this bound. Stopping refinement early would merge
 // states that differ (a wrong automaton), so past kMaxRefinementSignatures the input is returned
-// unmerged instead: always correct, only less compact. `cancel` is polled once per round.
+// unmerged instead: always correct, only less compact. `cancel` is polled with a CancelPoller
+// (cpp/cancel_poller.h) for every state of every round.
 #ifndef XGRAMMAR_CPP_AUTOMATON_MINIMIZER_H_
 #define XGRAMMAR_CPP_AUTOMATON_MINIMIZER_H_
 

@@ -5,23 +5,11 @@
 #include <unordered_set>
 
 #include "cpp/automaton_minimizer.h"
-#include "cpp/error.h"
+#include "cpp/cancel_poller.h"
 #include "grammar_opt/follow.h"
 #include "grammar_opt/pipeline.h"
 
 namespace xgrammar {
-namespace {
-
-// The stages before the mask cache are each bounded by the limits (grammar size, automaton
-// states), so a look at the cancel flag between them keeps a cancelled compile from starting
-// the next stage; the mask cache itself polls the flag continuously.
-void ThrowIfCancelled(const std::atomic<bool>* cancel) {
-  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
-    ThrowError(ErrorKind::kCancelled, "compilation was cancelled");
-  }
-}
-
-}  // namespace
 
 size_t CompiledGrammar::memory_size_bytes() const {
   size_t total = sizeof(*this) + automaton_.memory_size_bytes() +
@@ -35,13 +23,15 @@ size_t CompiledGrammar::memory_size_bytes() const {
 
 CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfoPtr& tokenizer,
                                   const CompileOptions& options) {
+  // Every stage polls the cancel flag inside its long loops (cpp/cancel_poller.h); the looks
+  // between stages cover the short ones (the passes and the follow analysis are near-linear).
   auto compiled = std::make_shared<CompiledGrammar>();
   ThrowIfCancelled(options.cancel);
   compiled->grammar_ = OptimizeGrammar(grammar);
   compiled->tokenizer_ = tokenizer;
   ThrowIfCancelled(options.cancel);
   {
-    GrammarAutomaton unmerged = BuildGrammarAutomaton(*compiled->grammar_);
+    GrammarAutomaton unmerged = BuildGrammarAutomaton(*compiled->grammar_, options.cancel);
     ThrowIfCancelled(options.cancel);
     compiled->automaton_ = MergeEquivalentStates(unmerged, options.cancel);
   }
@@ -52,8 +42,9 @@ CompiledGrammarPtr CompileGrammar(const GrammarPtr& grammar, const TokenizerInfo
   for (size_t r = 0; r < follow.follow_bytes.size(); ++r) {
     follow_bytes[r] = follow.follow_bytes[r].words;
   }
-  compiled->masks_ = BuildTokenMaskCache(compiled->automaton_, *tokenizer, follow_bytes,
-                                         options.num_threads, options.cancel, &compiled->stats_);
+  compiled->masks_ =
+      BuildTokenMaskCache(compiled->automaton_, *tokenizer, follow_bytes, compiled->start_state(),
+                          options.num_threads, options.cancel, &compiled->stats_);
   compiled->ordinary_token_bitset_.assign((static_cast<size_t>(tokenizer->vocab_size()) + 31) / 32,
                                           0);
   for (int32_t id : tokenizer->sorted_token_ids()) {

@@ -3,9 +3,12 @@
 
 #include <algorithm>
 
+#include "cpp/cancel_poller.h"
+
 namespace xgrammar {
 
-ContinuationApproximation::ContinuationApproximation(const GrammarAutomaton& automaton)
+ContinuationApproximation::ContinuationApproximation(const GrammarAutomaton& automaton,
+                                                     const std::atomic<bool>* cancel)
     : automaton_(automaton),
       call_targets_(automaton.num_rules()),
       after_rule_(automaton.num_rules()),
@@ -17,8 +20,11 @@ ContinuationApproximation::ContinuationApproximation(const GrammarAutomaton& aut
   }
   Scratch scratch;
   InitScratch(&scratch);
+  CancelPoller poller(cancel);
   for (RuleId r = 0; r < automaton.num_rules(); ++r) {
     std::vector<StateId> states = call_targets_[r];
+    // A closure visits at most kMaxTrackedStates states.
+    poller.Tick(1 + static_cast<int64_t>(std::min(states.size(), kMaxTrackedStates)));
     if (!Close(&states, &scratch)) {
       after_rule_unbounded_[r] = 1;
       states.clear();

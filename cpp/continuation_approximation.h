@@ -12,6 +12,7 @@
 #ifndef XGRAMMAR_CPP_CONTINUATION_APPROXIMATION_H_
 #define XGRAMMAR_CPP_CONTINUATION_APPROXIMATION_H_
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -26,7 +27,9 @@ class ContinuationApproximation {
   // more run-time checks.
   static constexpr size_t kMaxTrackedStates = 4096;
 
-  explicit ContinuationApproximation(const GrammarAutomaton& automaton);
+  // Throws Error(kCancelled) soon after `cancel` is set (see cpp/cancel_poller.h).
+  ContinuationApproximation(const GrammarAutomaton& automaton,
+                            const std::atomic<bool>* cancel = nullptr);
 
   // The states where parsing may go on right after `rule` ends (closed: calls entered,
   // ended rules left again). `unbounded` is set instead when the set is too large.

@@ -1,9 +1,10 @@
 // Builds the GrammarAutomaton of a Grammar; see grammar_automaton.h.
 //
-// Steps: a Thompson construction per rule (epsilon edges allowed), epsilon removal, the
-// productive/nullable fixpoints over rules, trimming of dead states, and determinisation of the
-// lookahead machines. Expression trees are walked recursively, but never deeper than
-// Limits::max_nesting_depth: every front end bounds the nesting it produces.
+// Steps: a Thompson construction per rule (epsilon edges allowed; the literal alternatives of
+// a choice share a trie), epsilon removal, the productive/nullable fixpoints over rules,
+// trimming of dead states, and determinisation of the lookahead machines. Expression trees are
+// walked recursively, but never deeper than Limits::max_nesting_depth: every front end bounds the
+// nesting it produces.
 #include "cpp/grammar_automaton.h"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "cpp/cancel_poller.h"
 #include "cpp/error.h"
 #include "cpp/resource_limits.h"
 #include "cpp/utf8_ranges.h"
@@ -33,8 +35,8 @@ size_t GrammarAutomaton::memory_size_bytes() const {
 // The mutable construction state; a friend of GrammarAutomaton.
 class GrammarAutomatonBuilder {
  public:
-  explicit GrammarAutomatonBuilder(const Grammar& grammar)
-      : grammar_(grammar), limits_(GetLimits()) {}
+  GrammarAutomatonBuilder(const Grammar& grammar, const std::atomic<bool>* cancel)
+      : grammar_(grammar), limits_(GetLimits()), poller_(cancel) {}
 
   GrammarAutomaton Build() {
     int32_t num_rules = grammar_.num_rules();
@@ -56,6 +58,7 @@ class GrammarAutomatonBuilder {
       lookahead_nfa_end[r] = f.end;
       rule_of_state_.resize(nfa_.size(), -1);
     }
+    LoopSelfTailCalls(nfa_start, nfa_end);
     RemoveEpsilons(nfa_start, nfa_end, lookahead_nfa_end);
     return Finish(nfa_start, lookahead_nfa_start);
   }
@@ -78,6 +81,7 @@ class GrammarAutomatonBuilder {
                                                 std::to_string(limits_.max_automaton_states) +
                                                 ") automaton states");
     }
+    poller_.Tick();
     nfa_.emplace_back();
     return static_cast<StateId>(nfa_.size()) - 1;
   }
@@ -131,11 +135,17 @@ class GrammarAutomatonBuilder {
       case ExprKind::kChoice: {
         StateId start = NewState();
         StateId end = NewState();
+        std::vector<const std::string*> literals;
         for (ExprId child : e.children) {
+          if (grammar_.expr(child).kind == ExprKind::kByteString) {
+            literals.push_back(&grammar_.expr(child).bytes);
+            continue;
+          }
           Fragment f = BuildExpr(child, depth + 1, inline_rules);
           nfa_[start].epsilon.push_back(f.start);
           nfa_[f.end].epsilon.push_back(end);
         }
+        if (!literals.empty()) AddLiteralTrie(literals, start, end);
         return {start, end};
       }
       case ExprKind::kRuleRef: {
@@ -149,6 +159,38 @@ class GrammarAutomatonBuilder {
         return BuildRepeat(e, depth, inline_rules);
     }
     ThrowError(ErrorKind::kInvalidGrammar, "unknown expression kind");
+  }
+
+  // The literal alternatives of a choice, as a trie from `start` whose word ends lead to `end`.
+  // One chain per literal would make the start state's closure as large as the alternation:
+  // an enum of 100,000 strings gave every Earley step and every mask-cache walk 100,000 items.
+  // The trie keeps the automaton deterministic on shared prefixes; shared suffixes are merged
+  // later by the minimiser.
+  void AddLiteralTrie(std::vector<const std::string*> literals, StateId start, StateId end) {
+    // Sorted, a literal shares its longest common prefix with its predecessor, so the trie is
+    // built along one path: `path[d]` is the state after the first d bytes of the last literal.
+    std::sort(literals.begin(), literals.end(),
+              [](const std::string* a, const std::string* b) { return *a < *b; });
+    std::vector<StateId> path{start};
+    const std::string* previous = nullptr;
+    for (const std::string* literal : literals) {
+      size_t shared = 0;
+      if (previous != nullptr) {
+        while (shared < previous->size() && shared < literal->size() &&
+               (*previous)[shared] == (*literal)[shared]) {
+          ++shared;
+        }
+      }
+      path.resize(shared + 1);
+      for (size_t d = shared; d < literal->size(); ++d) {
+        StateId next = NewState();
+        uint8_t b = static_cast<uint8_t>((*literal)[d]);
+        nfa_[path[d]].bytes.push_back({b, b, next});
+        path.push_back(next);
+      }
+      if (previous == nullptr || *previous != *literal) nfa_[path.back()].epsilon.push_back(end);
+      previous = literal;
+    }
   }
 
   Fragment BuildRepeat(const Expr& e, int depth, bool inline_rules) {
@@ -196,6 +238,48 @@ class GrammarAutomatonBuilder {
     return f;
   }
 
+  // A call of a rule by itself after which the rule can only end (`x ::= "a" x | "b"`, the
+  // shape front ends give regular languages) becomes an epsilon edge back to the rule's start:
+  // the same language, but one rule instance loops instead of nesting one instance per
+  // repetition, so the matcher's sets stay small and their completions short. Rules with a
+  // lookahead assertion keep their calls (each instance checks its assertion).
+  void LoopSelfTailCalls(const std::vector<StateId>& rule_start,
+                         const std::vector<StateId>& rule_end) {
+    const StateId n = static_cast<StateId>(nfa_.size());
+    for (StateId s = 0; s < n; ++s) {
+      const RuleId r = rule_of_state_[s];
+      if (r < 0 || grammar_.rule(r).lookahead != kNoExpr) continue;
+      std::vector<CallEdge>& calls = nfa_[s].calls;
+      for (size_t k = 0; k < calls.size();) {
+        if (calls[k].rule == r && OnlyEndsAfter(calls[k].target, rule_end[r])) {
+          nfa_[s].epsilon.push_back(rule_start[r]);
+          calls.erase(calls.begin() + static_cast<std::ptrdiff_t>(k));
+        } else {
+          ++k;
+        }
+      }
+    }
+  }
+
+  // From `state`, epsilon edges lead to `end` and nowhere a byte or a call can be taken.
+  // Gives up (false) past a few states: tail positions are short epsilon chains.
+  bool OnlyEndsAfter(StateId state, StateId end) {
+    constexpr size_t kMaxVisited = 64;
+    std::vector<StateId> visited{state};
+    bool reaches_end = false;
+    for (size_t i = 0; i < visited.size(); ++i) {
+      const NfaState& at = nfa_[visited[i]];
+      if (!at.bytes.empty() || !at.calls.empty()) return false;
+      reaches_end = reaches_end || visited[i] == end;
+      for (StateId next : at.epsilon) {
+        if (std::find(visited.begin(), visited.end(), next) != visited.end()) continue;
+        if (visited.size() == kMaxVisited) return false;
+        visited.push_back(next);
+      }
+    }
+    return reaches_end;
+  }
+
   // Replaces epsilon edges: each state takes the edges of its epsilon closure.
   void RemoveEpsilons(const std::vector<StateId>& rule_start, const std::vector<StateId>& rule_end,
                       const std::vector<StateId>& lookahead_end) {
@@ -214,6 +298,7 @@ class GrammarAutomatonBuilder {
         StateId t = stack.back();
         stack.pop_back();
         const NfaState& in = nfa_[t];
+        poller_.Tick(1 + static_cast<int64_t>(in.bytes.size() + in.calls.size()));
         out.final = out.final || in.final;
         out.bytes.insert(out.bytes.end(), in.bytes.begin(), in.bytes.end());
         out.calls.insert(out.calls.end(), in.calls.begin(), in.calls.end());
@@ -254,18 +339,26 @@ class GrammarAutomatonBuilder {
     std::vector<uint8_t> nullable(num_rules, 0);
     // A rule is nullable if its start reaches a final state through calls of nullable rules
     // only; productive if through bytes and calls of productive rules.
+    // `seen` is shared by all searches, told apart by a generation number: a fresh vector per
+    // search would cost O(states) each time, O(rules x states) per fixpoint round.
+    std::vector<uint32_t> seen(n, 0);
+    uint32_t generation = 0;
     auto reaches_final = [&](StateId start, bool bytes_allowed,
                              const std::vector<uint8_t>& callable) {
       std::vector<StateId> stack{start};
-      std::vector<uint8_t> seen(n, 0);
-      seen[start] = 1;
+      if (++generation == 0) {
+        std::fill(seen.begin(), seen.end(), 0);
+        generation = 1;
+      }
+      seen[start] = generation;
       while (!stack.empty()) {
         StateId s = stack.back();
         stack.pop_back();
+        poller_.Tick();
         if (nfa_[s].final) return true;
         auto visit = [&](StateId t) {
-          if (!seen[t]) {
-            seen[t] = 1;
+          if (seen[t] != generation) {
+            seen[t] = generation;
             stack.push_back(t);
           }
         };
@@ -303,6 +396,7 @@ class GrammarAutomatonBuilder {
     }
     std::vector<std::vector<StateId>> reverse(n);
     for (StateId s = 0; s < n; ++s) {
+      poller_.Tick(1 + static_cast<int64_t>(nfa_[s].bytes.size()));
       for (const ByteEdge& e : nfa_[s].bytes) reverse[e.target].push_back(s);
       for (const CallEdge& c : nfa_[s].calls) reverse[c.target].push_back(s);
     }
@@ -373,6 +467,7 @@ class GrammarAutomatonBuilder {
     out.call_edge_offsets_.push_back(0);
     for (StateId s = 0; s < n; ++s) {
       if (new_id[s] < 0) continue;
+      poller_.Tick(1 + static_cast<int64_t>(nfa_[s].bytes.size()));
       out.state_final_.push_back(nfa_[s].final);
       for (const ByteEdge& e : nfa_[s].bytes) {
         if (new_id[e.target] >= 0 && reachable[e.target]) {
@@ -445,6 +540,7 @@ class GrammarAutomatonBuilder {
       std::sort(cuts.begin(), cuts.end());
       cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
       for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+        poller_.Tick(static_cast<int64_t>(set.size()));
         std::vector<StateId> next;
         for (StateId s : set) {
           for (const ByteEdge& e : nfa_[s].bytes) {
@@ -462,14 +558,15 @@ class GrammarAutomatonBuilder {
 
   const Grammar& grammar_;
   Limits limits_;
+  CancelPoller poller_;
   std::vector<NfaState> nfa_;
   std::vector<RuleId> rule_of_state_;
   std::vector<RuleId> inline_stack_;
   std::vector<uint8_t> live_;  // per NFA state: a final state is reachable
 };
 
-GrammarAutomaton BuildGrammarAutomaton(const Grammar& grammar) {
-  return GrammarAutomatonBuilder(grammar).Build();
+GrammarAutomaton BuildGrammarAutomaton(const Grammar& grammar, const std::atomic<bool>* cancel) {
+  return GrammarAutomatonBuilder(grammar, cancel).Build();
 }
 
 }  // namespace xgrammar

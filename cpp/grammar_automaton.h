@@ -14,6 +14,7 @@
 #ifndef XGRAMMAR_CPP_GRAMMAR_AUTOMATON_H_
 #define XGRAMMAR_CPP_GRAMMAR_AUTOMATON_H_
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -76,9 +77,11 @@ class GrammarAutomaton {
   std::vector<StateId> rule_lookahead_start_;
 };
 
-// Throws Error(kLimitExceeded) past Limits::max_automaton_states or max_nesting_depth, and
-// Error(kUnsupported) for a lookahead assertion that is not a regular language.
-GrammarAutomaton BuildGrammarAutomaton(const Grammar& grammar);
+// Throws Error(kLimitExceeded) past Limits::max_automaton_states or max_nesting_depth,
+// Error(kUnsupported) for a lookahead assertion that is not a regular language, and
+// Error(kCancelled) soon after `cancel` is set (see cpp/cancel_poller.h).
+GrammarAutomaton BuildGrammarAutomaton(const Grammar& grammar,
+                                       const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace xgrammar
 

@@ -120,15 +120,35 @@ bool GrammarMatcher::FillNextTokenBitmask(uint32_t* words, int64_t num_words) {
     set_stop_tokens();
     return false;
   }
-  // The distinct scanning states of the current set; an assertion pending on an item means
-  // its precomputed mask does not hold, and every token is checked on the real parse.
+  // The distinct masks of the current set's kernel items, those whose rule instance began in
+  // an earlier set. An item predicted in this set (origin == current) needs none: the kernel
+  // item that called it has a mask whose walk went through that call, and its masks, often
+  // huge uncertain lists (a one-character rule leaves after every byte), would only cost
+  // time. An assertion pending on an item means its precomputed mask does not hold, and
+  // every token is checked on the real parse.
+  const int32_t current = recognizer_.num_sets() - 1;
+  const GrammarAutomaton& automaton = compiled_->automaton();
   scratch_masks_.clear();
   bool assertion_pending = false;
+  bool kernel_without_mask = false;
   for (const EarleyItem& item : recognizer_.CurrentItems()) {
-    const StateTokenMask& mask = compiled_->mask(item.state);
-    if (mask.storage == StateTokenMask::Storage::kNone) continue;
-    scratch_masks_.push_back(&mask);
     assertion_pending = assertion_pending || item.la_cur != 0;
+    if (item.origin == current) continue;
+    const StateTokenMask& mask = compiled_->mask(item.state);
+    if (mask.storage != StateTokenMask::Storage::kNone) {
+      scratch_masks_.push_back(&mask);
+    } else if (!automaton.byte_edges(item.state).empty() ||
+               !automaton.call_edges(item.state).empty()) {
+      kernel_without_mask = true;  // cannot happen with BuildTokenMaskCache's kernel states
+    }
+  }
+  if (kernel_without_mask) {
+    for (const EarleyItem& item : recognizer_.CurrentItems()) {
+      const StateTokenMask& mask = compiled_->mask(item.state);
+      if (item.origin == current && mask.storage != StateTokenMask::Storage::kNone) {
+        scratch_masks_.push_back(&mask);
+      }
+    }
   }
   std::sort(scratch_masks_.begin(), scratch_masks_.end());
   scratch_masks_.erase(std::unique(scratch_masks_.begin(), scratch_masks_.end()),

@@ -10,10 +10,13 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
 
+#include "cpp/cancel_poller.h"
 #include "cpp/continuation_approximation.h"
 #include "cpp/earley_recognizer.h"
 #include "cpp/error.h"
@@ -21,12 +24,20 @@
 namespace xgrammar {
 namespace {
 
-enum class TokenClass : uint8_t { kRejected, kAccepted, kUncertain };
+// How much work one state's walk does between two looks at the stop flags, counted in Earley
+// items and continuation states stepped over (tens of nanoseconds each). Counting tokens
+// instead was too coarse: on a grammar whose start state has thousands of items, 256 tokens
+// took up to 390 ms. This keeps a look within about a millisecond, and the relaxed atomic
+// loads cost nothing.
+constexpr int64_t kWorkBetweenStopChecks = 16384;
 
-// How many sorted-vocabulary positions one state's walk visits between two looks at the stop
-// flags. One token costs at most a few microseconds even on highly ambiguous grammars, so a
-// cancel is seen well within a millisecond, and the relaxed atomic loads cost nothing.
-constexpr int32_t kTokensBetweenStopChecks = 256;
+// Room in each worker's Earley transition memo (see earley_recognizer.h), which all the state
+// walks of that worker share: about 1 KiB per set, so at most a few MiB per compile thread.
+constexpr int32_t kMemoSetsPerWorker = 8192;
+
+// Room in each worker's memo of block outcomes (see StateMaskBuilder::BlockKey), in stored
+// token positions: 4 Mi positions, 16 MiB per compile thread at most.
+constexpr size_t kMaxBlockMemoPositions = size_t{1} << 22;
 
 // The two reasons a worker stops early: the caller cancelled (or its timeout fired), or
 // another worker failed. Read with relaxed loads: any late stop is still seen soon.
@@ -59,40 +70,117 @@ class StateMaskBuilder {
         tokenizer_(tokenizer),
         follow_bytes_(follow_bytes),
         continuation_(continuation),
-        recognizer_(&automaton) {
+        recognizer_(&automaton, kMemoSetsPerWorker) {
     continuation_.InitScratch(&scratch_);
-    // first_byte_end_[b]: one past the last sorted position whose token starts with byte b.
+    // [first_byte_begin_[b], first_byte_end_[b]): the sorted positions of the tokens that
+    // start with byte b.
     const int32_t n = static_cast<int32_t>(tokenizer.sorted_token_ids().size());
+    first_byte_begin_.fill(0);
     first_byte_end_.fill(0);
+    for (int32_t i = n - 1; i >= 0; --i) {
+      first_byte_begin_[static_cast<uint8_t>(tokenizer.sorted_token(i)[0])] = i;
+    }
     for (int32_t i = 0; i < n; ++i) {
       first_byte_end_[static_cast<uint8_t>(tokenizer.sorted_token(i)[0])] = i + 1;
     }
   }
 
-  // The mask of `state`; false (and `*mask` untouched) when `stop` was raised midway.
+  // The mask of `state`; false (and `*mask` untouched) when `stop` was raised midway. The
+  // vocabulary is walked block by block, a block being the tokens that share a first byte.
   bool Build(StateId state, const StopFlags& stop, TokenMaskCacheStats* stats,
              StateTokenMask* mask) {
-    const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
-    const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
     rule_ = automaton_.state_rule(state);
-    const int32_t n = static_cast<int32_t>(sorted.size());
-    classes_.assign(n, TokenClass::kRejected);
+    accepted_.clear();
+    uncertain_.clear();
+    // A full memo starts over (block outcomes name its set ids): states are built in id order,
+    // so the states walked next are mostly of the same rules and refill it with what they use.
+    if (recognizer_.ClearMemoIfFull()) {
+      block_memo_.clear();
+      block_memo_positions_ = 0;
+    }
     recognizer_.Reset(state);
-    depth_ = 0;
     ResetContinuation(0);
     continuations_[0].ends_here = recognizer_.EndedAny();
-    int32_t next_stop_check = kTokensBetweenStopChecks;
-    for (int32_t i = 0; i < n;) {
-      if (i >= next_stop_check) {
+    for (int32_t b = 0; b < 256; ++b) {
+      const int32_t lo = first_byte_begin_[b];
+      const int32_t hi = first_byte_end_[b];
+      if (lo >= hi) continue;
+      if (stop.Raised()) return false;
+      recognizer_.Truncate(1);
+      depth_ = 0;
+      if (!Advance(static_cast<uint8_t>(b))) continue;  // a dead first byte rejects the block
+      depth_ = 1;
+      const std::optional<uint64_t> key = BlockKey(static_cast<uint8_t>(b));
+      if (key) {
+        auto found = block_memo_.find(*key);
+        if (found != block_memo_.end()) {
+          for (int32_t offset : found->second.accepted) accepted_.push_back(lo + offset);
+          for (int32_t offset : found->second.uncertain) uncertain_.push_back(lo + offset);
+          continue;
+        }
+      }
+      const size_t accepted_before = accepted_.size();
+      const size_t uncertain_before = uncertain_.size();
+      if (!WalkBlock(lo, hi, stop)) return false;
+      const size_t added =
+          accepted_.size() - accepted_before + uncertain_.size() - uncertain_before;
+      if (key && block_memo_positions_ + added > kMaxBlockMemoPositions) {
+        // Full: start over, as the Earley memo does; the states to come are mostly of the rule
+        // being walked, whose blocks are the ones worth keeping.
+        block_memo_.clear();
+        block_memo_positions_ = 0;
+      }
+      if (key && added <= kMaxBlockMemoPositions) {
+        BlockResult& result = block_memo_[*key];
+        for (size_t k = accepted_before; k < accepted_.size(); ++k) {
+          result.accepted.push_back(accepted_[k] - lo);
+        }
+        for (size_t k = uncertain_before; k < uncertain_.size(); ++k) {
+          result.uncertain.push_back(uncertain_[k] - lo);
+        }
+        block_memo_positions_ += added;
+      }
+    }
+    *mask = Store(stats);
+    return true;
+  }
+
+ private:
+  // Which tokens of a block survive depends, after the block's first byte, only on the sets
+  // from there on, on the continuation and on the rule the walk started in. When the set
+  // after the first byte is interned and self-contained (no item of it began in the start
+  // set, whose content differs from state to state) and nothing has left the rule yet, the
+  // block's outcome is shared by every walk of the same rule that reaches that set: the states
+  // of a rule that all continue into the same loop (string content after a first character,
+  // say) walk each block once between them.
+  std::optional<uint64_t> BlockKey(uint8_t first_byte) const {
+    const Continuation& c = continuations_[1];
+    const int32_t memo_id = recognizer_.SelfContainedMemoId();
+    if (recognizer_.num_sets() != 2 || memo_id < 0 || c.unbounded || !c.states.empty()) {
+      return std::nullopt;
+    }
+    return (static_cast<uint64_t>(static_cast<uint32_t>(rule_)) << 40) |
+           (static_cast<uint64_t>(static_cast<uint32_t>(memo_id)) << 8) | first_byte;
+  }
+
+  // Classifies the tokens of sorted positions [lo, hi), which share their first byte; the sets
+  // and the continuation after that byte are in place (depth_ == 1).
+  bool WalkBlock(int32_t lo, int32_t hi, const StopFlags& stop) {
+    const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
+    for (int32_t i = lo; i < hi;) {
+      if (++work_since_stop_check_ >= kWorkBetweenStopChecks) {
         if (stop.Raised()) return false;
-        next_stop_check = i + kTokensBetweenStopChecks;
+        work_since_stop_check_ = 0;
       }
       const std::string_view token = tokenizer_.sorted_token(i);
-      // Keep what the previous token computed for the shared prefix.
-      depth_ = std::min(common[i], depth_);
+      // Keep what the previous token computed for the shared prefix (at least the first byte).
+      depth_ = std::max(1, std::min(common[i], depth_));
       recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
       int32_t dead_at = -1;
       while (depth_ < static_cast<int32_t>(token.size())) {
+        // Pushing a byte scans the items of the current set and steps the continuation set.
+        work_since_stop_check_ += static_cast<int64_t>(recognizer_.CurrentItems().size() +
+                                                       continuations_[depth_].states.size());
         if (!Advance(static_cast<uint8_t>(token[depth_]))) {
           dead_at = depth_;
           break;
@@ -100,27 +188,24 @@ class StateMaskBuilder {
         ++depth_;
       }
       if (dead_at < 0) {
-        bool inside = recognizer_.num_sets() - 1 == depth_;
+        const bool inside = recognizer_.num_sets() - 1 == depth_;
         const Continuation& c = continuations_[depth_];
-        classes_[i++] = inside                               ? TokenClass::kAccepted
-                        : (c.unbounded || !c.states.empty()) ? TokenClass::kUncertain
-                                                             : TokenClass::kRejected;
+        if (inside) {
+          accepted_.push_back(i);
+        } else if (c.unbounded || !c.states.empty()) {
+          uncertain_.push_back(i);
+        }
+        ++i;
         continue;
       }
-      // No parse survives byte dead_at: every token sharing those bytes is rejected (and
-      // already classified so). A dead first byte skips its whole block at once.
-      if (dead_at == 0) {
-        i = first_byte_end_[static_cast<uint8_t>(token[0])];
-        continue;
-      }
+      // No parse survives byte dead_at: every token sharing those bytes is rejected, which
+      // needs no record.
       ++i;
-      while (i < n && common[i] >= dead_at + 1) ++i;
+      while (i < hi && common[i] >= dead_at + 1) ++i;
     }
-    *mask = Store(stats);
     return true;
   }
 
- private:
   void ResetContinuation(int32_t depth) {
     if (static_cast<int32_t>(continuations_.size()) <= depth) continuations_.resize(depth + 1);
     Continuation& c = continuations_[depth];
@@ -158,42 +243,44 @@ class StateMaskBuilder {
   }
 
  private:
+  // Tokens not listed in accepted_ or uncertain_ are rejected. Most states reject nearly
+  // every token, so only the smallest form is written, and the full vocabulary is scanned only
+  // for a rejected list.
   StateTokenMask Store(TokenMaskCacheStats* stats) {
     const std::vector<int32_t>& sorted = tokenizer_.sorted_token_ids();
+    const size_t n = sorted.size();
+    const size_t num_accepted = accepted_.size();
+    const size_t num_rejected = n - num_accepted - uncertain_.size();
+    stats->accepted += static_cast<int64_t>(num_accepted);
+    stats->rejected += static_cast<int64_t>(num_rejected);
+    stats->uncertain += static_cast<int64_t>(uncertain_.size());
     StateTokenMask mask;
-    std::vector<int32_t> accepted;
-    std::vector<int32_t> rejected;
-    for (size_t i = 0; i < classes_.size(); ++i) {
-      switch (classes_[i]) {
-        case TokenClass::kAccepted:
-          accepted.push_back(sorted[i]);
-          break;
-        case TokenClass::kRejected:
-          rejected.push_back(sorted[i]);
-          break;
-        case TokenClass::kUncertain:
-          mask.uncertain.push_back(static_cast<int32_t>(i));
-          break;
-      }
-    }
-    stats->accepted += static_cast<int64_t>(accepted.size());
-    stats->rejected += static_cast<int64_t>(rejected.size());
-    stats->uncertain += static_cast<int64_t>(mask.uncertain.size());
-    size_t bitset_words = (static_cast<size_t>(tokenizer_.vocab_size()) + 31) / 32;
-    if (accepted.size() <= rejected.size() && accepted.size() <= bitset_words) {
+    const size_t bitset_words = (static_cast<size_t>(tokenizer_.vocab_size()) + 31) / 32;
+    if (num_accepted <= num_rejected && num_accepted <= bitset_words) {
       mask.storage = StateTokenMask::Storage::kAcceptedList;
-      std::sort(accepted.begin(), accepted.end());
-      mask.tokens = std::move(accepted);
-    } else if (rejected.size() <= bitset_words) {
+      mask.tokens.reserve(num_accepted);
+      for (int32_t pos : accepted_) mask.tokens.push_back(sorted[pos]);
+    } else if (num_rejected <= bitset_words) {
       mask.storage = StateTokenMask::Storage::kRejectedList;
-      std::sort(rejected.begin(), rejected.end());
-      mask.tokens = std::move(rejected);
+      mask.tokens.reserve(num_rejected);
+      size_t a = 0;
+      size_t u = 0;
+      for (int32_t pos = 0; pos < static_cast<int32_t>(n); ++pos) {
+        if (a < accepted_.size() && accepted_[a] == pos) {
+          ++a;
+        } else if (u < uncertain_.size() && uncertain_[u] == pos) {
+          ++u;
+        } else {
+          mask.tokens.push_back(sorted[pos]);
+        }
+      }
     } else {
       mask.storage = StateTokenMask::Storage::kAcceptedBitset;
       mask.bitset.assign(bitset_words, 0);
-      for (int32_t id : accepted) mask.bitset[id >> 5] |= 1u << (id & 31);
+      for (int32_t pos : accepted_) mask.bitset[sorted[pos] >> 5] |= 1u << (sorted[pos] & 31);
     }
-    mask.tokens.shrink_to_fit();
+    std::sort(mask.tokens.begin(), mask.tokens.end());
+    mask.uncertain = uncertain_;
     return mask;
   }
 
@@ -203,10 +290,25 @@ class StateMaskBuilder {
   const ContinuationApproximation& continuation_;
   EarleyRecognizer recognizer_;
   ContinuationApproximation::Scratch scratch_;
-  std::vector<TokenClass> classes_;
+  // Sorted positions of the accepted and the uncertain tokens of the state being built; every
+  // other token is rejected. Lists rather than a class per token: most states accept a few
+  // tokens, and a pass over the whole vocabulary per state dominated grammars with hundreds of
+  // thousands of states (an enum of 100,000 strings).
+  std::vector<int32_t> accepted_;
+  std::vector<int32_t> uncertain_;
+  int64_t work_since_stop_check_ = 0;
   std::vector<Continuation> continuations_;  // per depth of the current token
   std::vector<StateId> after_;               // scratch of Advance
+  std::array<int32_t, 256> first_byte_begin_;
   std::array<int32_t, 256> first_byte_end_;
+  // Outcomes of blocks walked from a self-contained set (see BlockKey): sorted-position
+  // offsets from the block's start.
+  struct BlockResult {
+    std::vector<int32_t> accepted;
+    std::vector<int32_t> uncertain;
+  };
+  std::unordered_map<uint64_t, BlockResult> block_memo_;
+  size_t block_memo_positions_ = 0;
   int32_t depth_ = 0;
   RuleId rule_ = -1;
 };
@@ -218,8 +320,10 @@ class StateMaskBuilder {
 // edge, and every lookahead-machine state, a class of its own: so two states of one class
 // consume any token the same way inside their rule and can end at the same places, and so
 // get the same mask.
-std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth) {
+std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth,
+                                            const std::atomic<bool>* cancel) {
   const int32_t n = automaton.num_states();
+  CancelPoller poller(cancel);
   std::vector<int32_t> cls(n);
   std::map<std::tuple<RuleId, bool, StateId>, int32_t> initial;
   for (StateId s = 0; s < n; ++s) {
@@ -233,6 +337,7 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
     std::map<std::vector<int32_t>, int32_t> index;
     std::vector<int32_t> next(n);
     for (StateId s = 0; s < n; ++s) {
+      poller.Tick(1 + static_cast<int64_t>(automaton.byte_edges(s).size()));
       signature.assign(1, cls[s]);
       for (const ByteEdge& e : automaton.byte_edges(s)) {
         signature.push_back(e.lo);
@@ -248,10 +353,30 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
   return cls;
 }
 
+// The states a matcher can hold with a rule instance begun in an earlier Earley set (or the
+// start state): targets of byte and call edges, and `start_state`, when they have an edge to
+// go on with. Only these need masks: a rule instance predicted in the current set is walked
+// by the mask of the kernel item that called it (see grammar_matcher.cc).
+std::vector<uint8_t> KernelStates(const GrammarAutomaton& automaton, StateId start_state) {
+  const int32_t n = automaton.num_states();
+  std::vector<uint8_t> target(n, 0);
+  for (StateId s = 0; s < n; ++s) {
+    for (const ByteEdge& e : automaton.byte_edges(s)) target[e.target] = 1;
+    for (const CallEdge& e : automaton.call_edges(s)) target[e.target] = 1;
+  }
+  if (start_state >= 0) target[start_state] = 1;
+  for (StateId s = 0; s < n; ++s) {
+    target[s] = target[s] && automaton.state_rule(s) >= 0 &&
+                (!automaton.byte_edges(s).empty() || !automaton.call_edges(s).empty());
+  }
+  return target;
+}
+
 std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& automaton,
                                                    const TokenizerInfo& tokenizer,
                                                    const std::vector<ByteBitset>& follow_bytes,
-                                                   int num_threads, const std::atomic<bool>* cancel,
+                                                   StateId start_state, int num_threads,
+                                                   const std::atomic<bool>* cancel,
                                                    TokenMaskCacheStats* stats) {
   int32_t longest_token = 0;
   for (size_t i = 0; i < tokenizer.sorted_token_ids().size(); ++i) {
@@ -259,13 +384,14 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
         longest_token,
         static_cast<int32_t>(tokenizer.sorted_token(static_cast<int32_t>(i)).size()));
   }
-  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1);
+  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1, cancel);
   // One representative per class computes the mask; the others share it.
+  const std::vector<uint8_t> kernel = KernelStates(automaton, start_state);
   std::vector<StateId> scanning_states;
   std::vector<StateId> representative(automaton.num_states(), -1);
   std::vector<StateId> class_representative(automaton.num_states(), -1);
   for (StateId s = 0; s < automaton.num_states(); ++s) {
-    if (automaton.state_rule(s) < 0 || automaton.byte_edges(s).empty()) continue;
+    if (!kernel[s]) continue;
     if (class_representative[cls[s]] < 0) {
       class_representative[cls[s]] = s;
       scanning_states.push_back(s);
@@ -273,7 +399,7 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
     representative[s] = class_representative[cls[s]];
   }
   std::vector<StateTokenMaskPtr> masks(automaton.num_states());
-  const ContinuationApproximation continuation(automaton);
+  const ContinuationApproximation continuation(automaton, cancel);
   std::atomic<size_t> next{0};
   std::atomic<bool> cancelled{false};
   const StopFlags stop{cancel, &cancelled};

@@ -50,13 +50,17 @@ using StateTokenMaskPtr = std::shared_ptr<const StateTokenMask>;
 
 // `follow_bytes[rule]`: bytes that can come right after `rule` ends (a superset). Runs on
 // `num_threads` threads; polls `cancel` and throws Error(kCancelled) soon after it is set.
-// Returns one entry per automaton state, null for states that consume no byte. States that
+// Returns one entry per automaton state, null for states that need none: states with no edge,
+// and states entered only by prediction (a rule's start, reached through a call edge, is
+// covered by the mask of the calling state). States reached by a byte or call edge, and
+// `start_state`, get an entry. States that
 // behave alike on every string as long as the longest token share one entry: the copies of a
 // counted repetition `x{m,n}` are computed once, not n times.
 std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& automaton,
                                                    const TokenizerInfo& tokenizer,
                                                    const std::vector<ByteBitset>& follow_bytes,
-                                                   int num_threads, const std::atomic<bool>* cancel,
+                                                   StateId start_state, int num_threads,
+                                                   const std::atomic<bool>* cancel,
                                                    TokenMaskCacheStats* stats);
 
 }  // namespace xgrammar

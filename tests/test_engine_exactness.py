@@ -102,6 +102,24 @@ def test_random_grammar_masks_match_the_reference(seed, deepseek_info):
     walk_and_compare(text, info, list(range(info.vocab_size)), rng, 10, info.vocab_size)
 
 
+def random_literal_alternation(seed: int) -> str:
+    """A choice of many literals that share prefixes (some are prefixes of others, some repeat),
+    mixed with non-literal alternatives and used inside a repetition: the automaton builds the
+    literals as a trie, and the oracle checks that the trie changes nothing."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choice("ab c") for _ in range(rng.randint(1, 6))) for _ in range(120)]
+    literals = " | ".join(json.dumps(w) for w in words + words[:10])
+    return f'root ::= item ("," item)*\nitem ::= {literals} | [bc] "x" | "a"+ "!"\n'
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_literal_alternation_masks_match_the_reference(seed, deepseek_info):
+    rng = random.Random(seed)
+    text = random_literal_alternation(seed)
+    info = alphabet_subvocabulary(deepseek_info, text, rng, sample=150)
+    walk_and_compare(text, info, list(range(info.vocab_size)), rng, 12, info.vocab_size)
+
+
 def random_grammar_generator_options(seed: int) -> random_grammars.GrammarOptions:
     # Alternate between plain grammars and grammars with multi-byte characters and negation.
     return random_grammars.GrammarOptions(

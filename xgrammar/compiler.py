@@ -165,7 +165,7 @@ class GrammarCompiler:
                 if hit is not None:
                     self._cache.move_to_end(key)
                     return hit
-        compiled = self._compile(make_grammar(), timeout, cancel_token)
+        compiled = self._compile(make_grammar, timeout, cancel_token)
         if self.cache_enabled:
             size = compiled.memory_size_bytes
             with self._lock:
@@ -179,7 +179,10 @@ class GrammarCompiler:
         return compiled
 
     def _compile(
-        self, grammar: Grammar, timeout: Optional[float], cancel_token: Optional[Any]
+        self,
+        make_grammar: Callable[[], Grammar],
+        timeout: Optional[float],
+        cancel_token: Optional[Any],
     ) -> CompiledGrammar:
         token = cancel_token if cancel_token is not None else CancelToken()
         timed_out = threading.Event()
@@ -196,6 +199,9 @@ class GrammarCompiler:
             timer.daemon = True
             timer.start()
         try:
+            # The deadline covers the front end too (a JSON schema's conversion can take
+            # seconds); the C++ compile looks at the token before any work.
+            grammar = make_grammar()
             handle = _core.compile_grammar(
                 grammar._handle, self.tokenizer_info._handle, self.max_threads, token
             )

@@ -97,13 +97,14 @@ def sequence(*items: Expr) -> Expr:
 
 
 def choice(*options: Expr) -> Expr:
-    flat: list = []
+    # Duplicates are found by hashing, not by scanning `flat`: an `enum` of 100,000 values is
+    # one choice, and a scan per option made it quadratic (1,000 values: 1.3 s; 4,000: 16 s).
+    flat: dict = {}
     for option in options:
         items = option.options if isinstance(option, Choice) else (option,)
         for item in items:
-            if item not in flat:
-                flat.append(item)
-    return flat[0] if len(flat) == 1 else Choice(tuple(flat))
+            flat.setdefault(item)
+    return next(iter(flat)) if len(flat) == 1 else Choice(tuple(flat))
 
 
 def repeat(item: Expr, min_count: int, max_count: int | None) -> Expr:

@@ -12,7 +12,7 @@ Entry points:
 - expressions: `Chars`, `Concat`, `Alt`, `Repeat`, `EPSILON`, `length_bounds`;
 - automata: `Automaton.from_expression`, `.intersect`, `.complement`, `.accepts`, `.is_empty`;
 - emission: `expression_to_ebnf` (structure kept, counted repetition stays `{m,n}`) and
-  `automaton_to_ebnf` (one rule per state).
+  `automaton_to_ebnf` (a rule per state that needs one, tree-shaped parts written in place).
 
 Budgets: automata are capped at `MAX_AUTOMATON_STATES` states; past it a `LimitExceededError`
 is raised (the caller attaches the schema pointer). Expressions are built by the converter and
@@ -375,6 +375,60 @@ def _check_size(states: int) -> None:
         )
 
 
+# Deepest nesting of inlined states in one emitted rule; a longer chain continues in a new rule,
+# which keeps the emitted expressions far inside the grammar's nesting limit.
+MAX_INLINE_DEPTH = 48
+
+
+def _states_on_cycles(edges: List[List[Tuple[Ranges, int]]]) -> set:
+    """States on a cycle of the automaton (Tarjan's algorithm, iterative)."""
+    index: Dict[int, int] = {}
+    low: Dict[int, int] = {}
+    stack: List[int] = []
+    on_stack: set = set()
+    cyclic: set = set()
+    counter = 0
+    for root in range(len(edges)):
+        if root in index:
+            continue
+        work = [(root, 0)]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            state, position = work[-1]
+            if position < len(edges[state]):
+                work[-1] = (state, position + 1)
+                target = edges[state][position][1]
+                if target == state:
+                    cyclic.add(state)
+                if target not in index:
+                    index[target] = low[target] = counter
+                    counter += 1
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[state] = min(low[state], index[target])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[state])
+            if low[state] == index[state]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == state:
+                        break
+                if len(component) > 1:
+                    cyclic.update(component)
+    return cyclic
+
+
 def automaton_to_ebnf(
     automaton: Automaton,
     table: ebnf.RuleTable,
@@ -382,28 +436,76 @@ def automaton_to_ebnf(
     encode: Callable[[Ranges], ebnf.Expr],
     accept: ebnf.Expr,
 ) -> ebnf.Expr:
-    """Emit one rule per state: `state ::= char next_state | ... | accept` (when accepting).
+    """Emit `state ::= char next_state | ... | accept` (when accepting) for the states that need a
+    rule, and write every other state in place in its only predecessor's rule.
 
-    `encode` renders a character set; set renderings that are not a single literal or class
-    get a rule of their own so the state rules stay readable.
+    A state needs a rule when it is the start, lies on a cycle, has several predecessors, or
+    would nest deeper than MAX_INLINE_DEPTH. Inlining the tree-shaped parts (the trie of the
+    names a key must avoid, the digits of a bounded number) keeps them in one rule, so the
+    engine sees one automaton where a rule per state would make it call from rule to rule.
+    `encode` renders a character set; its rendering is written in place too (the engine merges
+    the equivalent states of the copies), so that a multi-byte character or an escape sequence
+    does not end in a call whose return depends on the state it was called from.
     """
     if automaton.is_empty():
         return ebnf.NOTHING
-    names = [table.reserve(f"{hint}_s{index}") for index in range(len(automaton.edges))]
-    encoded_sets: Dict[Ranges, ebnf.Expr] = {}
-    for state, state_edges in enumerate(automaton.edges):
+    edges = automaton.edges
+    grouped: List[List[Tuple[int, Ranges]]] = []
+    predecessors = [0] * len(edges)
+    for state_edges in edges:
         by_target: Dict[int, Ranges] = {}
         for ranges, target in state_edges:
             by_target[target] = union_ranges(by_target.get(target, ()), ranges)
-        options = []
-        for target, ranges in by_target.items():
-            if ranges not in encoded_sets:
-                rendered = encode(ranges)
-                if isinstance(rendered, ebnf.Choice):
-                    rendered = ebnf.RuleRef(table.add(f"{hint}_char", rendered))
-                encoded_sets[ranges] = rendered
-            options.append(ebnf.sequence(encoded_sets[ranges], ebnf.RuleRef(names[target])))
-        if state in automaton.accepting:
-            options.append(accept)
-        table.define(names[state], ebnf.choice(*options))
+        grouped.append(list(by_target.items()))
+        for target in by_target:
+            predecessors[target] += 1
+    cyclic = _states_on_cycles(edges)
+    inlinable = [
+        state != 0 and predecessors[state] == 1 and state not in cyclic
+        for state in range(len(edges))
+    ]
+    # Depth of each inlined state below the rule it is written in; too deep starts a new rule.
+    depth = [0] * len(edges)
+    order = [0] + [state for state in range(1, len(edges)) if not inlinable[state]]
+    rule_states = set(order)
+    visit = list(order)
+    while visit:
+        state = visit.pop()
+        for target, _ in grouped[state]:
+            if inlinable[target] and target not in rule_states:
+                depth[target] = depth[state] + 1
+                if depth[target] > MAX_INLINE_DEPTH:
+                    inlinable[target] = False
+                    depth[target] = 0
+                    rule_states.add(target)
+                    order.append(target)
+                visit.append(target)
+    names = {state: table.reserve(f"{hint}_s{state}") for state in order}
+    encoded_sets: Dict[Ranges, ebnf.Expr] = {}
+
+    def encoded(ranges: Ranges) -> ebnf.Expr:
+        if ranges not in encoded_sets:
+            encoded_sets[ranges] = encode(ranges)
+        return encoded_sets[ranges]
+
+    # Expressions are built children first (an explicit post-order: inlined chains can be long).
+    expressions: Dict[int, ebnf.Expr] = {}
+    for root in order:
+        pending = [(root, False)]
+        while pending:
+            state, children_done = pending.pop()
+            if not children_done:
+                pending.append((state, True))
+                for target, _ in grouped[state]:
+                    if inlinable[target] and target not in expressions:
+                        pending.append((target, False))
+                continue
+            options = []
+            for target, ranges in grouped[state]:
+                follow = expressions[target] if inlinable[target] else ebnf.RuleRef(names[target])
+                options.append(ebnf.sequence(encoded(ranges), follow))
+            if state in automaton.accepting:
+                options.append(accept)
+            expressions[state] = ebnf.choice(*options)
+        table.define(names[root], expressions[root])
     return ebnf.RuleRef(names[0])

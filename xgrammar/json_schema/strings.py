@@ -79,26 +79,46 @@ class JsonStringEncoder:
     def __init__(self, table: ebnf.RuleTable) -> None:
         self.table = table
         self._cache: dict = {}
+        self._escape_rules: dict = {}
         self._json_char: str | None = None
 
     def encode(self, ranges: Ranges) -> ebnf.Expr:
         if ranges in self._cache:
             return self._cache[ranges]
-        options = []
+        rendered = self.encode_in_place(ranges)
+        if isinstance(rendered, ebnf.Choice):
+            rendered = ebnf.RuleRef(self.table.add("json_char_set", rendered))
+        self._cache[ranges] = rendered
+        return rendered
+
+    def encode_in_place(self, ranges: Ranges) -> ebnf.Expr:
+        """The rendering of `encode` with its raw characters written in place; the escaped
+        spellings, long and alike from set to set, stay one shared rule per distinct set."""
         raw = intersect_ranges(ranges, _RAW_ALLOWED)
-        if raw:
-            options.append(_raw_class(raw))
+        escaped = self._escaped(ranges)
+        if not raw:
+            return escaped
+        if escaped is ebnf.NOTHING:
+            return _raw_class(raw)
+        return ebnf.choice(_raw_class(raw), escaped)
+
+    def _escaped(self, ranges: Ranges) -> ebnf.Expr:
+        options = []
         for code, escape in _SHORT_ESCAPES.items():
             if intersect_ranges(ranges, ((code, code),)):
                 options.append(ebnf.literal(escape))
         for low, high in intersect_ranges(ranges, _UNICODE_ESCAPED):
             hex_text = expression_to_ebnf(_hex_range(low, high), ebnf.char_class)
             options.append(ebnf.sequence(ebnf.literal("\\u"), hex_text))
+        if not options:
+            return ebnf.NOTHING
         rendered = ebnf.choice(*options)
-        if isinstance(rendered, ebnf.Choice):
-            rendered = ebnf.RuleRef(self.table.add("json_char_set", rendered))
-        self._cache[ranges] = rendered
-        return rendered
+        if not isinstance(rendered, ebnf.Choice):
+            return rendered
+        key = tuple(map(str, options))
+        if key not in self._escape_rules:
+            self._escape_rules[key] = ebnf.RuleRef(self.table.add("json_escape_set", rendered))
+        return self._escape_rules[key]
 
     def any_char(self) -> ebnf.Expr:
         """One character of an unconstrained string, in any JSON spelling (a shared rule)."""
@@ -194,7 +214,7 @@ def string_language(
     combined = automata[0]
     for automaton in automata[1:]:
         combined = combined.intersect(automaton)
-    body = automaton_to_ebnf(combined, table, hint, encoder.encode, quote)
+    body = automaton_to_ebnf(combined, table, hint, encoder.encode_in_place, quote)
     return ebnf.sequence(quote, body)
 
 
