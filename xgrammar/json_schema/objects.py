@@ -16,13 +16,12 @@ for an additional one.
 is "declared property i is next and c members are written" (c capped where the bounds allow).
 
 Entry points: `object_expression(converter, assertions, depth, hint)`, `any_value_rules`.
-Budgets: `MAX_PATTERN_REGIONS` pattern subsets, `MAX_OBJECT_STATES` member-sequence states,
+Budgets: `MAX_PATTERN_REGIONS` key regions, `MAX_OBJECT_STATES` member-sequence states,
 `MAX_UNORDERED_PROPERTIES` declared properties for any order.
 """
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Dict, List, Tuple
 
 from ..exceptions import LimitExceededError, UnsupportedFeatureError
@@ -32,8 +31,8 @@ from .regular import ANY_CODE_POINT, Automaton, Chars, Repeat
 from .strings import names_automaton, string_language, string_literal
 from .whitespace import MAX_INDENTED_DEPTH
 
-# Distinct patternProperties patterns one object may have when other keys are constrained: each
-# subset of them is a key region with its own automaton, so the cost doubles per pattern.
+# Key regions (the keys matching exactly one subset of the patternProperties patterns) one
+# object may have when other keys are constrained: each is a key automaton of its own.
 MAX_PATTERN_REGIONS = 16
 
 # States (declared property, members so far) of one object's member sequence.
@@ -214,22 +213,21 @@ def _extra_member(
     if not keys_allowed or (additional is None and not patterns):
         return ebnf.NOTHING
     pattern_list = list(patterns)
-    if 2 ** len(pattern_list) > MAX_PATTERN_REGIONS:
-        raise UnsupportedFeatureError(
-            f"more than {MAX_PATTERN_REGIONS.bit_length() - 1} patternProperties patterns on one"
-            " object (MAX_PATTERN_REGIONS)",
-            pointer=assertions.pointer,
-        )
     if not pattern_list and not declared and names_filter is None and not assertions.forbidden_keys:
         key = converter.string_expression(_NO_ASSERTIONS, "json_string")
         value = converter.all_of_rule(additional, depth + 1)
         return ebnf.sequence(key, layout.colon(), value)
     excluded_names = tuple(sorted(set(declared) | set(assertions.forbidden_keys)))
     names_key = tuple(pointer for pointer, _ in assertions.property_names)
+    regions = _key_regions(converter, excluded_names, pattern_list, names_key, names_filter, hint)
+    if regions is None:
+        raise UnsupportedFeatureError(
+            f"the patternProperties patterns of one object split its other keys into more than"
+            f" {MAX_PATTERN_REGIONS} regions (MAX_PATTERN_REGIONS)",
+            pointer=assertions.pointer,
+        )
     options = []
-    for subset, key in _key_regions(
-        converter, excluded_names, pattern_list, names_key, names_filter, hint
-    ):
+    for subset, key in regions:
         if not subset and additional is None:
             continue
         refs = (
@@ -241,27 +239,36 @@ def _extra_member(
 
 
 def _key_regions(converter, excluded_names, pattern_list, names_key, names_filter, hint):
-    """[(pattern subset, key grammar)] for the non-empty key regions; shared between objects
-    with the same declared names, patterns and propertyNames (common after anyOf/allOf)."""
+    """[(pattern subset, key grammar)] for the non-empty key regions, or None past
+    `MAX_PATTERN_REGIONS` of them; shared between objects with the same declared names,
+    patterns and propertyNames (common after anyOf/allOf). The regions are refined one
+    pattern at a time (inside it / outside it), dropping the empty ones, so disjoint patterns
+    cost one region each rather than a subset each."""
     cache_key = (excluded_names, tuple(pattern_list), names_key)
-    cached = converter.key_region_cache.get(cache_key)
-    if cached is not None:
-        return cached
+    if cache_key in converter.key_region_cache:
+        return converter.key_region_cache[cache_key]
     not_declared = names_automaton(list(excluded_names)).complement()
     base = not_declared if names_filter is None else not_declared.intersect(names_filter)
-    languages = [converter.pattern_automaton(p, "") for p in pattern_list]
-    regions = []
-    for size in range(len(pattern_list) + 1):
-        for subset in combinations(range(len(pattern_list)), size):
-            region = base
-            for index, language in enumerate(languages):
-                region = region.intersect(language if index in subset else language.complement())
-                if region.is_empty():
-                    break
-            if region.is_empty():
-                continue
-            key = string_language([region], 0, None, converter.encoder, f"{hint}_key")
-            regions.append((subset, key))
+    level = [((), base)] if not base.is_empty() else []
+    for index, pattern in enumerate(pattern_list):
+        language = converter.pattern_automaton(pattern, "")
+        outside_language = language.complement()
+        refined = []
+        for subset, region in level:
+            inside = region.intersect(language)
+            if not inside.is_empty():
+                refined.append((subset + (index,), inside))
+            outside = region.intersect(outside_language)
+            if not outside.is_empty():
+                refined.append((subset, outside))
+        if len(refined) > MAX_PATTERN_REGIONS:
+            converter.key_region_cache[cache_key] = None
+            return None
+        level = refined
+    regions = [
+        (subset, string_language([region], 0, None, converter.encoder, f"{hint}_key"))
+        for subset, region in sorted(level, key=lambda entry: (len(entry[0]), entry[0]))
+    ]
     converter.key_region_cache[cache_key] = regions
     return regions
 

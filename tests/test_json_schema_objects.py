@@ -1,22 +1,25 @@
-"""JSON Schema objects: declared properties in any order, each at most once.
+"""JSON Schema objects: declared properties in any order, pattern key regions.
 
 MaskBench's valid instances often list keys in another order than the schema (its schemas
 are partly key-sorted); an object with at most MAX_UNORDERED_PROPERTIES declared properties
 must accept every order. Every permutation of every key subset is checked against
 `jsonschema`, by the reference Earley recognizer and the engine's matcher; duplicated keys
 must be rejected. Larger objects keep schema order (a documented narrowing) and still accept
-nothing invalid.
+nothing invalid. Disjoint `patternProperties` patterns (MaskBench has objects with a dozen
+literal-like ones) cost one key region each, so they stay within MAX_PATTERN_REGIONS.
 """
 
 import itertools
 import json
 
 import jsonschema
+import pytest
 from reference import earley
 
 from xgrammar import testing
+from xgrammar.exceptions import UnsupportedFeatureError
 from xgrammar.json_schema import json_schema_to_ebnf
-from xgrammar.json_schema.objects import MAX_UNORDERED_PROPERTIES
+from xgrammar.json_schema.objects import MAX_PATTERN_REGIONS, MAX_UNORDERED_PROPERTIES
 
 
 def decisions(schema, texts, **options):
@@ -88,3 +91,25 @@ def test_large_object_keeps_schema_order_and_accepts_nothing_invalid():
     assert verdicts[json.dumps(in_order)]
     assert all(texts[text] for text, accepted in verdicts.items() if accepted)
     assert not verdicts[json.dumps({"p1": 1, "p0": 2})]  # the documented narrowing
+
+
+def test_many_disjoint_pattern_properties_are_exact():
+    algorithms = ["MD5", "SHA-1", "SHA-224", "SHA-256", "SHA-384", "SHA-512", "RIPEMD-160"]
+    patterns = {f"^{name}$": {"type": "string", "minLength": 2} for name in algorithms}
+    patterns["^x-[a-z]+$"] = {"type": "integer"}
+    assert len(patterns) > MAX_PATTERN_REGIONS.bit_length()  # too many for all subsets
+    schema = {"type": "object", "patternProperties": patterns, "additionalProperties": False}
+    instances = [{"MD5": "ab"}, {"MD5": "a"}, {"SHA-1": "ff", "x-n": 3}, {"x-n": "s"}]
+    instances += [{"MD6": "ab"}, {"sha-1": "ab"}, {}, {"x-": 1}]
+    validator = jsonschema.Draft202012Validator(schema)
+    texts = {json.dumps(i): validator.is_valid(i) for i in instances}
+    assert dict(decisions(schema, texts)) == texts
+
+
+def test_overlapping_pattern_properties_past_the_region_budget_raise():
+    # Single letters overlap freely: every subset of them is a region of its own.
+    patterns = {letter: {"type": "integer"} for letter in "abcdefgh"}
+    schema = {"type": "object", "patternProperties": patterns, "additionalProperties": False}
+    with pytest.raises(UnsupportedFeatureError) as error:
+        json_schema_to_ebnf(schema)
+    assert "MAX_PATTERN_REGIONS" in str(error.value) and error.value.pointer == ""
