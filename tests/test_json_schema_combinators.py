@@ -173,13 +173,22 @@ def test_too_many_negated_branches_raise():
     assert error.value.pointer == "/oneOf"
 
 
-def test_negating_a_recursive_schema_hits_a_named_limit():
+def test_negating_a_recursive_schema_raises_at_the_not():
     schema = {
         "$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}}},
         "not": {"$ref": "#/$defs/node"},
     }
-    with pytest.raises(LimitExceededError) as error:
+    with pytest.raises(UnsupportedFeatureError) as error:
         json_schema_to_ebnf(schema)
+    assert error.value.pointer == "/not"
+
+
+def test_deeply_nested_negation_hits_a_named_limit():
+    inner = {"type": "integer"}
+    for _ in range(40):
+        inner = {"type": "object", "properties": {"a": inner}, "required": ["a"]}
+    with pytest.raises(LimitExceededError) as error:
+        json_schema_to_ebnf({"not": inner})
     assert "MAX_NESTED_NEGATIONS" in str(error.value)
 
 
@@ -217,3 +226,17 @@ def test_draft4_dependencies_in_both_forms_outside_an_object_type():
         assert accepted == validator.is_valid(instance), text
         verdicts.add(accepted)
     assert verdicts == {True, False}
+
+
+def test_not_all_of_is_any_failing_branch():
+    # Handwritten/Synthesized MaskBench shape: a `not` over an allOf of required sets.
+    schema = {
+        "type": "object",
+        "properties": {"cmd": {}, "args": {}, "env": {}},
+        "not": {"allOf": [{"required": ["cmd"]}, {"required": ["args"]}]},
+    }
+    assert_exact(schema, list(objects_over(["cmd", "args", "env"])), strict_mode=False)
+    # not(allOf) of an un-negatable branch still raises, naming the `not`.
+    with pytest.raises(UnsupportedFeatureError) as error:
+        json_schema_to_ebnf({"not": {"allOf": [{"multipleOf": 3}]}})
+    assert error.value.pointer == "/not"

@@ -207,7 +207,11 @@ class Normalizer:
             if "not" in part:
                 not_pointer = child_pointer(part_pointer, "not")
                 rewritten = rewrite_not(part["not"], not_pointer, self.document)
-                if rewritten is None:
+                # Checked whole here, so that a negation nested in the rewritten parts fails at
+                # this `not`, not at a pointer the schema does not have.
+                if rewritten is None or not negation_is_exact(
+                    part["not"], not_pointer, self.document
+                ):
                     self.unsupported("not", not_pointer)  # raises unless lenient
                 else:
                     for extra in rewritten:

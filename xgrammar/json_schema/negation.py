@@ -17,6 +17,7 @@ negation here. Mind that a type-specific keyword accepts every instance of anoth
 | `minLength`/`maxLength`, ...  | a string/array/object with the other count                  |
 | `not: X`                      | `X` (only if X evaluates no properties or items)            |
 | `anyOf: [A, B]`               | `not A` and `not B`                                         |
+| `allOf: [A, B]`               | `not A`; `not B`                                            |
 | `$ref: r`                     | `not` of the target (bounded by `MAX_NEGATION_STEPS`)       |
 `true`/`{}` negate to nothing (no option), `false` to everything. Any other keyword makes the
 negation unsupported (None); the caller reports it or, in lenient mode, drops it.
@@ -41,6 +42,10 @@ from .schema_model import JSON_TYPES
 
 # Steps ($ref hops) one negation may take before it is declared unsupported.
 MAX_NEGATION_STEPS = 64
+
+# Negations one `not` (or one oneOf option's exclusion) may nest, counted by
+# `negation_is_exact`, before it is declared unsupported.
+MAX_NESTED_NEGATION_CHECKS = 1024
 
 _EVALUATING = frozenset(
     ["properties", "patternProperties", "additionalProperties", "unevaluatedProperties", "items"]
@@ -141,6 +146,9 @@ def negation_options(schema: Any, pointer: str, document: SchemaDocument) -> Lis
         if keyword == "anyOf" and isinstance(value, list):
             options.append({"allOf": [{"not": option} for option in value]})
             continue
+        if keyword == "allOf" and isinstance(value, list):
+            options.extend({"not": branch} for branch in value)
+            continue
         negated = _keyword_negation(keyword, value, schema)
         if negated is None:
             return None
@@ -151,9 +159,10 @@ def negation_options(schema: Any, pointer: str, document: SchemaDocument) -> Lis
 def negation_is_exact(schema: Any, pointer: str, document: SchemaDocument) -> bool:
     """Whether `not schema` can be built exactly, down to the negations that
     `negation_options` leaves nested inside its options (a property's `{"not": ...}`, the
-    `allOf` of negated `anyOf` options); False past `MAX_NEGATION_STEPS` of them."""
+    `allOf` of negated `anyOf` options); False past `MAX_NESTED_NEGATION_CHECKS` of them (a
+    negated recursive schema never runs out)."""
     pending = [schema]
-    for _ in range(MAX_NEGATION_STEPS):
+    for _ in range(MAX_NESTED_NEGATION_CHECKS):
         if not pending:
             return True
         options = negation_options(pending.pop(), pointer, document)
@@ -162,7 +171,9 @@ def negation_is_exact(schema: Any, pointer: str, document: SchemaDocument) -> bo
         for option in options:
             if not isinstance(option, dict):
                 continue
-            nested = list(option.get("properties", {}).values()) + option.get("allOf", [])
+            properties, parts = option.get("properties"), option.get("allOf")
+            nested = [option] + list(properties.values() if isinstance(properties, dict) else [])
+            nested += parts if isinstance(parts, list) else []
             pending.extend(p["not"] for p in nested if isinstance(p, dict) and "not" in p)
     return not pending
 
