@@ -606,3 +606,16 @@ def test_random_schemas_never_accept_an_invalid_instance():
             if recognizer.accepts(text.encode("utf-8")):
                 assert validator.is_valid(instance), (schema, text, grammar)
     assert converted >= 40
+
+
+def test_numeric_enum_values_match_both_integral_spellings():
+    # MaskBench: `"since": {"enum": [2.0]}` with the instance `2` (json.dumps writes "2").
+    grammar = json_schema_to_ebnf({"enum": [2.0, 3, 1.5]})
+    for text, valid in [("2", True), ("2.0", True), ("3", True), ("3.0", True), ("1.5", True)]:
+        assert accepts(grammar, text) == valid
+    assert not accepts(grammar, "1.50") and not accepts(grammar, "4")
+    check_exact({"const": 7, "type": "number"}, [7, 7.0, 7.5, "7"])
+    # Draft 4 counts 7.0 as no integer, so an integer value keeps its one spelling there.
+    draft4 = {"$schema": "http://json-schema.org/draft-04/schema#", "enum": [7], "type": "integer"}
+    grammar = json_schema_to_ebnf(draft4)
+    assert accepts(grammar, "7") and not accepts(grammar, "7.0")

@@ -400,6 +400,17 @@ class Converter:
             )
         return True
 
+    def _number_texts(self, value: int | float) -> List[str]:
+        """The texts `json.dumps` writes for a number equal to `value`: `2` and `2.0` are one
+        value to JSON Schema (in draft 4 `2.0` is no integer, so there only `2` stands for an
+        integral value)."""
+        texts = [json.dumps(value)]
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            texts.append(str(int(value)))
+        elif isinstance(value, int) and not self.is_draft4 and abs(value) < 2**53:
+            texts.append(json.dumps(float(value)))
+        return list(dict.fromkeys(texts))
+
     def value_literal(self, value: Any, depth: int, nesting: int = 0) -> ebnf.Expr:
         """The JSON text of one fixed value, laid out like generated values."""
         if nesting > MAX_VALUE_DEPTH:
@@ -407,7 +418,9 @@ class Converter:
         layout = self.layout
         if isinstance(value, str):
             return string_literal(value, self.encoder)
-        if isinstance(value, (bool, int, float)) or value is None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return ebnf.choice(*(ebnf.literal(text) for text in self._number_texts(value)))
+        if isinstance(value, bool) or value is None:
             return ebnf.literal(json.dumps(value))
         if isinstance(value, list):
             if not value:
