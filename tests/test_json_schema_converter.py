@@ -394,10 +394,10 @@ def test_one_of_disjoint_by_a_key_the_other_option_forbids():
         ]
     }
     check_exact(schema, [{"a": 1}, {"b": 1}, {"a": 1, "b": 1}, {}, "x"])
-    # Without `type: object` a string satisfies both options, so oneOf cannot be a plain choice.
+    # Without `type: object` a string satisfies both options, so oneOf is no plain choice: each
+    # option carries the other's negation (an object without its key).
     open_schema = {"oneOf": [{"required": ["a"]}, {"required": ["b"]}]}
-    with pytest.raises(UnsupportedFeatureError):
-        json_schema_to_ebnf(open_schema)
+    check_exact(open_schema, [{"a": 1}, {"b": 1}, {"a": 1, "b": 1}, {}, "x"], strict_mode=False)
 
 
 def test_boolean_schemas_and_annotations():
@@ -463,8 +463,12 @@ def test_layout_options_follow_json_dumps():
         ({"type": "array", "uniqueItems": True}, "uniqueItems", "/uniqueItems"),
         ({"if": {"multipleOf": 2}, "then": {"minimum": 2}}, "if", "/if"),
         ({"items": {"contains": {"type": "integer"}}}, "contains", "/items/contains"),
-        ({"dependentRequired": {"a": ["b"]}}, "dependentRequired", "/dependentRequired"),
-        ({"oneOf": [{"type": "integer"}, {"minimum": 2}]}, "oneOf", "/oneOf"),
+        (
+            {"properties": {"a": {"$recursiveRef": "#"}}},
+            "$recursiveRef",
+            "/properties/a/$recursiveRef",
+        ),
+        ({"oneOf": [{"type": "array"}, {"items": {"type": "integer"}}]}, "oneOf", "/oneOf"),
     ],
 )
 def test_unenforceable_keyword_raises_with_pointer_or_warns_when_lenient(schema, keyword, pointer):
@@ -602,3 +606,16 @@ def test_random_schemas_never_accept_an_invalid_instance():
             if recognizer.accepts(text.encode("utf-8")):
                 assert validator.is_valid(instance), (schema, text, grammar)
     assert converted >= 40
+
+
+def test_numeric_enum_values_match_both_integral_spellings():
+    # MaskBench: `"since": {"enum": [2.0]}` with the instance `2` (json.dumps writes "2").
+    grammar = json_schema_to_ebnf({"enum": [2.0, 3, 1.5]})
+    for text, valid in [("2", True), ("2.0", True), ("3", True), ("3.0", True), ("1.5", True)]:
+        assert accepts(grammar, text) == valid
+    assert not accepts(grammar, "1.50") and not accepts(grammar, "4")
+    check_exact({"const": 7, "type": "number"}, [7, 7.0, 7.5, "7"])
+    # Draft 4 counts 7.0 as no integer, so an integer value keeps its one spelling there.
+    draft4 = {"$schema": "http://json-schema.org/draft-04/schema#", "enum": [7], "type": "integer"}
+    grammar = json_schema_to_ebnf(draft4)
+    assert accepts(grammar, "7") and not accepts(grammar, "7.0")

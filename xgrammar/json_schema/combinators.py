@@ -12,34 +12,47 @@
   Siblings of `$ref` are honoured in every draft; drafts 4 to 7 say to ignore them, so there
   honouring them can only narrow the language, never widen it.
 
-`oneOf` means "exactly one": it is emitted as a choice only when its options are provably
-disjoint (different types, disjoint `const`/`enum` values, or -- for options that admit only
-objects -- a shared required property whose `const`/`enum` values are disjoint, or a required
-property that the other option's `additionalProperties: false` forbids); otherwise it raises
-`UnsupportedFeatureError` (lenient: warns and treats it as `anyOf`, which is wider). An
-instance that several `anyOf` options accept is still accepted; the grammar may just be
-ambiguous, which the matcher handles.
+`oneOf` means "exactly one". Options that are provably disjoint from each other (different
+types, disjoint `const`/`enum` values, or -- for options that admit only objects, the node's
+own `type` and `required` counted -- a shared required property whose `const`/`enum` values
+are disjoint, or a required property that the other option's `additionalProperties: false`
+forbids) are emitted as a plain choice. An option that may overlap others carries their exact
+negations (negation.py): branch i is `option i and not option j` for each such j, which is
+"exactly one" spelled out. When such a negation does not exist, or the branches would exceed
+`MAX_ONE_OF_EXCLUSION_BRANCHES`, it raises `UnsupportedFeatureError` (lenient: warns and
+treats the group as `anyOf`, which is wider). An instance that several `anyOf` options accept
+is still accepted; the grammar may just be ambiguous, which the matcher handles.
+
+`dependentRequired`/`dependentSchemas` (and draft 4-7 `dependencies`, honoured in every
+draft: narrower, never wider) become one `anyOf` group per trigger key k: an object with k
+that meets the dependency, an object without k, or a non-object.
 
 `unevaluatedProperties`/`unevaluatedItems` of the node itself are applied after the merge:
 with no `additionalProperties`/`items` anywhere in the merge they act as those keywords do.
 Inside an `anyOf` option they see only that option's properties, which is narrower than the
 specification (which also counts the other options that match), never wider.
 
-Budgets: `MAX_ALLOF_PARTS` parts per merge, `MAX_SCHEMA_DEPTH` (refs.py) for `$ref` chains.
+Budgets: `MAX_ALLOF_PARTS` parts per merge, `MAX_ONE_OF_EXCLUSION_BRANCHES` branches per oneOf
+option, `MAX_SCHEMA_DEPTH` (refs.py) for `$ref` chains.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from math import prod
 from typing import Any, Callable, List
 
 from ..exceptions import InvalidJSONSchemaError, LimitExceededError, UnsupportedFeatureError
-from .negation import negation_options, rewrite_not
+from .negation import negation_is_exact, negation_options, rewrite_not
 from .refs import MAX_SCHEMA_DEPTH, SchemaDocument, child_pointer
 from .schema_model import Assertions, SchemaRef, canonical_json, json_type_of, merge
 
 # Most schema objects one node may merge (allOf branches and $ref targets, transitively).
 MAX_ALLOF_PARTS = 256
+
+# Most branches one oneOf option may split into when it carries the negations of the options
+# it may overlap (the product of their negations' option counts); each branch is a rule.
+MAX_ONE_OF_EXCLUSION_BRANCHES = 64
 
 # Keywords that only annotate (or only structure the document) and never constrain.
 ANNOTATION_KEYWORDS = frozenset(
@@ -50,7 +63,12 @@ ANNOTATION_KEYWORDS = frozenset(
         "$recursiveAnchor", "discriminator", "nullable",
     ]
 )  # fmt: skip
-APPLICATOR_KEYWORDS = frozenset(["$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"])
+APPLICATOR_KEYWORDS = frozenset(
+    ["$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else"]
+    + ["dependentRequired", "dependentSchemas", "dependencies"]
+)
+_DEPENDENCY_KEYWORDS = ("dependentRequired", "dependentSchemas", "dependencies")
+_NON_OBJECT_TYPES = ["null", "boolean", "number", "string", "array"]
 
 
 @dataclass
@@ -182,10 +200,18 @@ class Normalizer:
                 )
             if "if" in part:
                 groups.extend(self._if_then_else(part, part_pointer))
+            for keyword in _DEPENDENCY_KEYWORDS:
+                if keyword in part:
+                    dependencies = child_pointer(part_pointer, keyword)
+                    groups.extend(_dependency_groups(part[keyword], dependencies))
             if "not" in part:
                 not_pointer = child_pointer(part_pointer, "not")
                 rewritten = rewrite_not(part["not"], not_pointer, self.document)
-                if rewritten is None:
+                # Checked whole here, so that a negation nested in the rewritten parts fails at
+                # this `not`, not at a pointer the schema does not have.
+                if rewritten is None or not negation_is_exact(
+                    part["not"], not_pointer, self.document
+                ):
                     self.unsupported("not", not_pointer)  # raises unless lenient
                 else:
                     for extra in rewritten:
@@ -252,23 +278,99 @@ class Normalizer:
         if not groups:
             return Flat(_apply_unevaluated(base, unevaluated))
         keyword, group_pointer, options = groups[0]
-        if keyword == "oneOf" and not _provably_disjoint([o for _, o in options], self.document):
-            self.lenient_oneof(group_pointer)
+        has_unevaluated = unevaluated[0] is not None or unevaluated[1] is not None
+        exclusions: List[List[int]] = [[] for _ in options]
+        if keyword == "oneOf":
+            exclusions = self._one_of_exclusions(base, options, group_pointer, has_unevaluated)
         branches, keys = [], []
         for index, (option_pointer, option) in enumerate(options):
             # As an inner part, the option's keywords are checked and its own unevaluated*
-            # keywords see only itself.
-            inner = ((option_pointer, option),)
-            has_unevaluated = unevaluated[0] is not None or unevaluated[1] is not None
+            # keywords see only itself. A oneOf option also carries the negations of the
+            # options it may overlap (placed at their pointers, so their $refs resolve there).
+            inner = ((option_pointer, option),) + tuple(
+                (options[other][0], {"not": options[other][1]}) for other in exclusions[index]
+            )
             option_base, option_groups = self._flatten(option_pointer, {}, inner, has_unevaluated)
             if option_base is None:
                 continue
             combined = merge(base, option_base, self.matches_pattern)
+            if combined.types is not None and not combined.types:
+                continue  # no type left: the branch accepts nothing, whatever follows
             combined.pointer = option_pointer
             synthetic = _Synthetic(combined, groups[1:] + option_groups, unevaluated)
             branches.append((option_pointer, synthetic))
             keys.append(f"{key}|{keyword}{index}")
         return Alternatives(branches, keys)
+
+    def _one_of_exclusions(self, base, options, group_pointer, has_unevaluated) -> List[List[int]]:
+        """For each oneOf option, the other options whose negation it must carry: those not
+        provably disjoint from it. Raises (lenient: warns, and the group acts as anyOf) when
+        one of them has no exact negation or the branches would exceed the budget."""
+        facts = [_shallow_facts(option, self.document, context=base) for _, option in options]
+        overlapping = [
+            [j for j in range(len(options)) if j != i and not _pair_disjoint(facts[i], facts[j])]
+            for i in range(len(options))
+        ]
+        needed = sorted({j for row in overlapping for j in row})
+        if not needed:
+            return overlapping
+        sizes = {}
+        for j in needed:
+            pointer, option = options[j]
+            negated = None
+            # An option with its own `not` is refused: the negation's parts would sit at the
+            # pointer of that `not` and could be mistaken for it.
+            exact = not (isinstance(option, dict) and "not" in option) and not has_unevaluated
+            if exact and negation_is_exact(option, pointer, self.document):
+                negated = negation_options(option, pointer, self.document)
+            if negated is None:
+                self.lenient_oneof(group_pointer)
+                return [[] for _ in options]
+            sizes[j] = max(1, len(negated))
+        for row in overlapping:
+            if prod(sizes[j] for j in row) > MAX_ONE_OF_EXCLUSION_BRANCHES:
+                self.lenient_oneof(group_pointer)
+                return [[] for _ in options]
+        return overlapping
+
+
+def _dependency_groups(dependencies: Any, pointer: str) -> list:
+    """`dependentRequired`/`dependentSchemas` (and `dependencies`, either form) as anyOf
+    groups, one per trigger key k: an object with k that meets the dependency (the required
+    names, or the schema plus k required), an object without k, or no object at all."""
+    if not isinstance(dependencies, dict):
+        raise InvalidJSONSchemaError("dependencies must be an object", pointer=pointer)
+    groups = []
+    for name, dependency in dependencies.items():
+        entry = child_pointer(pointer, name)
+        if isinstance(dependency, list):
+            if not all(isinstance(other, str) for other in dependency):
+                raise InvalidJSONSchemaError("dependent names must be strings", pointer=entry)
+            met: Any = {"required": [name] + dependency}
+        elif dependency is True:
+            continue
+        elif dependency is False:
+            met = False
+        elif isinstance(dependency, dict):
+            # The dependency schema keeps its own pointer (its subschemas' rules are named
+            # after it); the trigger key joins its `required`.
+            required = dependency.get("required", [])
+            if not isinstance(required, list):
+                raise InvalidJSONSchemaError(
+                    "required must be an array", pointer=child_pointer(entry, "required")
+                )
+            met = {**dependency, "required": required + [name]}
+        else:
+            raise InvalidJSONSchemaError(
+                "a dependency must be an array of names or a schema", pointer=entry
+            )
+        options = [
+            (entry, met),
+            (entry, {"type": "object", "_forbiddenKeys": [name]}),
+            (entry, {"type": _NON_OBJECT_TYPES}),
+        ]
+        groups.append(("anyOf", entry, options))
+    return groups
 
 
 def _apply_unevaluated(base: Assertions, unevaluated: tuple) -> Assertions:
@@ -299,10 +401,16 @@ class _Facts:
         self.closed_names: set | None = None  # declared names when no other key is allowed
 
 
-def _shallow_facts(schema: Any, document: SchemaDocument, nested: bool = False) -> _Facts:
+def _shallow_facts(
+    schema: Any, document: SchemaDocument, nested: bool = False, context: Assertions | None = None
+) -> _Facts:
     """Facts about a schema, following bare $ref chains a bounded number of steps; one level
-    of properties is read for discriminators (`nested` stops there)."""
+    of properties is read for discriminators (`nested` stops there). `context`, the merged
+    assertions of the node that holds the oneOf, adds its types and required names."""
     facts = _Facts()
+    if context is not None:
+        facts.types = None if context.types is None else set(context.types)
+        facts.required = set(context.required)
     for _ in range(MAX_SCHEMA_DEPTH):
         if isinstance(schema, dict) and "$ref" in schema and len(schema) == 1:
             schema = document.resolve(schema["$ref"], "")[1]
@@ -311,7 +419,10 @@ def _shallow_facts(schema: Any, document: SchemaDocument, nested: bool = False) 
     if not isinstance(schema, dict):
         return facts
     types = schema.get("type")
-    facts.types = set(types if isinstance(types, list) else [types]) if types is not None else None
+    if types is not None:
+        facts.types = _types_intersection(
+            facts.types, set(types if isinstance(types, list) else [types])
+        )
     values = None
     if "const" in schema:
         values = [schema["const"]]
@@ -329,7 +440,7 @@ def _shallow_facts(schema: Any, document: SchemaDocument, nested: bool = False) 
         return facts
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     required = schema.get("required") if isinstance(schema.get("required"), list) else []
-    facts.required = {name for name in required if isinstance(name, str)}
+    facts.required |= {name for name in required if isinstance(name, str)}
     for name in facts.required:
         sub_values = _shallow_facts(properties.get(name), document, nested=True).values
         if sub_values is not None:
@@ -340,6 +451,16 @@ def _shallow_facts(schema: Any, document: SchemaDocument, nested: bool = False) 
     if closed and not schema.get("patternProperties"):
         facts.closed_names = {n for n, sub in properties.items() if sub is not False}
     return facts
+
+
+def _types_intersection(a: set | None, b: set) -> set:
+    """The types both sets admit (None: any type); integer lies inside number."""
+    if a is None:
+        return set(b)
+    both = a & b
+    if "number" in a and "integer" in b or "integer" in a and "number" in b:
+        both.add("integer")
+    return both
 
 
 def _types_disjoint(a: set | None, b: set | None) -> bool:
@@ -370,12 +491,3 @@ def _pair_disjoint(a: _Facts, b: _Facts) -> bool:
         if other.closed_names is not None and one.required - other.closed_names:
             return True  # `one` requires a key that `other` forbids
     return False
-
-
-def _provably_disjoint(options: List[Any], document: SchemaDocument) -> bool:
-    facts = [_shallow_facts(option, document) for option in options]
-    return all(
-        _pair_disjoint(facts[i], facts[j])
-        for i in range(len(facts))
-        for j in range(i + 1, len(facts))
-    )

@@ -12,11 +12,11 @@ declared properties never repeat and are never accepted as additional keys, unde
 escaping). It may reject some valid texts; each such narrowing is documented where it is made
 (numbers.py, strings.py, formats.py, combinators.py, whitespace.py).
 
-A keyword that cannot be enforced (`contains`, `uniqueItems: true`, `dependentRequired`,
-`dependentSchemas`, `dependencies`, `$dynamicRef`, `$recursiveRef`, and a `not` or an `if`
-whose schema has no exact negation, see negation.py)
-raises `UnsupportedFeatureError` naming it with its JSON pointer; with `lenient=True` it is
-dropped with a `UserWarning` naming the same (the grammar is then wider than the schema).
+A keyword that cannot be enforced (`contains`, `uniqueItems: true`, `$dynamicRef`,
+`$recursiveRef`, and a `not`, an `if` or an overlapping `oneOf` whose schema has no exact
+negation, see negation.py and combinators.py) raises `UnsupportedFeatureError` naming it
+with its JSON pointer; with `lenient=True` it is dropped with a `UserWarning` naming the same
+(the grammar is then wider than the schema).
 Keywords of no vocabulary (`x-...`, typos) are ignored as the specification says.
 
 `strict_mode=True` (default, as upstream): an object schema that declares `properties` or
@@ -62,10 +62,11 @@ from .whitespace import Layout
 # Deepest JSON value (in an `enum` or `const`) turned into a grammar.
 MAX_VALUE_DEPTH = 200
 
-_UNSUPPORTED_KEYWORDS = (
-    "contains", "dependentRequired", "dependentSchemas", "dependencies", "$dynamicRef",
-    "$recursiveRef",
-)  # fmt: skip
+# Deepest nesting of negated subschemas (`not` inside a negated property, ...) in one rule's
+# pointer; real schemas nest a few, a `not` over a recursive schema would nest forever.
+MAX_NESTED_NEGATIONS = 32
+
+_UNSUPPORTED_KEYWORDS = ("contains", "$dynamicRef", "$recursiveRef")
 
 
 def _schema_from_argument(schema: Any) -> Any:
@@ -170,6 +171,13 @@ class Converter:
         pointer, schema = ref
         if schema is True:
             return self.any_value()
+        if pointer.split("/").count("not") > MAX_NESTED_NEGATIONS:
+            # Negating a recursive schema unrolls it: each level is a new negated subschema.
+            raise LimitExceededError(
+                f"negations nest more than {MAX_NESTED_NEGATIONS} levels deep, as a 'not'"
+                " over a recursive schema does (MAX_NESTED_NEGATIONS)",
+                pointer=pointer,
+            )
         cache_key = (key if key is not None else pointer, self.layout.effective_depth(depth))
         if cache_key not in self._rules:
             hint = ("root" + pointer) if pointer else "root"
@@ -392,6 +400,17 @@ class Converter:
             )
         return True
 
+    def _number_texts(self, value: int | float) -> List[str]:
+        """The texts `json.dumps` writes for a number equal to `value`: `2` and `2.0` are one
+        value to JSON Schema (in draft 4 `2.0` is no integer, so there only `2` stands for an
+        integral value)."""
+        texts = [json.dumps(value)]
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            texts.append(str(int(value)))
+        elif isinstance(value, int) and not self.is_draft4 and abs(value) < 2**53:
+            texts.append(json.dumps(float(value)))
+        return list(dict.fromkeys(texts))
+
     def value_literal(self, value: Any, depth: int, nesting: int = 0) -> ebnf.Expr:
         """The JSON text of one fixed value, laid out like generated values."""
         if nesting > MAX_VALUE_DEPTH:
@@ -399,7 +418,9 @@ class Converter:
         layout = self.layout
         if isinstance(value, str):
             return string_literal(value, self.encoder)
-        if isinstance(value, (bool, int, float)) or value is None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return ebnf.choice(*(ebnf.literal(text) for text in self._number_texts(value)))
+        if isinstance(value, bool) or value is None:
             return ebnf.literal(json.dumps(value))
         if isinstance(value, list):
             if not value:

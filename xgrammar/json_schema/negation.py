@@ -17,6 +17,7 @@ negation here. Mind that a type-specific keyword accepts every instance of anoth
 | `minLength`/`maxLength`, ...  | a string/array/object with the other count                  |
 | `not: X`                      | `X` (only if X evaluates no properties or items)            |
 | `anyOf: [A, B]`               | `not A` and `not B`                                         |
+| `allOf: [A, B]`               | `not A`; `not B`                                            |
 | `$ref: r`                     | `not` of the target (bounded by `MAX_NEGATION_STEPS`)       |
 `true`/`{}` negate to nothing (no option), `false` to everything. Any other keyword makes the
 negation unsupported (None); the caller reports it or, in lenient mode, drops it.
@@ -27,8 +28,9 @@ option built from `properties` declares its key. The options that do so carry
 `unevaluatedItems`, where they would hide an unevaluated key. The `_`-prefixed keys are
 internal; `schema_model.Assertions` reads them.
 
-Entry points: `negation_options(schema, pointer, document) -> list of schemas or None`, and
-`rewrite_not(schema, pointer, document) -> list of parts (their conjunction) or None`.
+Entry points: `negation_options(schema, pointer, document) -> list of schemas or None`,
+`rewrite_not(schema, pointer, document) -> list of parts (their conjunction) or None`, and
+`negation_is_exact(schema, pointer, document) -> bool` (the whole negation, nested ones too).
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ from .schema_model import JSON_TYPES
 
 # Steps ($ref hops) one negation may take before it is declared unsupported.
 MAX_NEGATION_STEPS = 64
+
+# Negations one `not` (or one oneOf option's exclusion) may nest, counted by
+# `negation_is_exact`, before it is declared unsupported.
+MAX_NESTED_NEGATION_CHECKS = 1024
 
 _EVALUATING = frozenset(
     ["properties", "patternProperties", "additionalProperties", "unevaluatedProperties", "items"]
@@ -140,11 +146,36 @@ def negation_options(schema: Any, pointer: str, document: SchemaDocument) -> Lis
         if keyword == "anyOf" and isinstance(value, list):
             options.append({"allOf": [{"not": option} for option in value]})
             continue
+        if keyword == "allOf" and isinstance(value, list):
+            options.extend({"not": branch} for branch in value)
+            continue
         negated = _keyword_negation(keyword, value, schema)
         if negated is None:
             return None
         options.extend(negated)
     return options
+
+
+def negation_is_exact(schema: Any, pointer: str, document: SchemaDocument) -> bool:
+    """Whether `not schema` can be built exactly, down to the negations that
+    `negation_options` leaves nested inside its options (a property's `{"not": ...}`, the
+    `allOf` of negated `anyOf` options); False past `MAX_NESTED_NEGATION_CHECKS` of them (a
+    negated recursive schema never runs out)."""
+    pending = [schema]
+    for _ in range(MAX_NESTED_NEGATION_CHECKS):
+        if not pending:
+            return True
+        options = negation_options(pending.pop(), pointer, document)
+        if options is None:
+            return False
+        for option in options:
+            if not isinstance(option, dict):
+                continue
+            properties, parts = option.get("properties"), option.get("allOf")
+            nested = [option] + list(properties.values() if isinstance(properties, dict) else [])
+            nested += parts if isinstance(parts, list) else []
+            pending.extend(p["not"] for p in nested if isinstance(p, dict) and "not" in p)
+    return not pending
 
 
 def rewrite_not(schema: Any, pointer: str, document: SchemaDocument) -> List[Any] | None:
