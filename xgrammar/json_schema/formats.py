@@ -6,15 +6,15 @@ the formats listed here, because a model asked for a `date` should write a date:
 only narrows the language, so it never accepts an instance the schema rejects. Each language is
 also no wider than the check jsonschema's FormatChecker makes (MaskBench labels its instances
 with it), except the compact URI forms (see `_URI`). The grammars follow RFC 3339 (date,
-time, date-time, duration; leap years checked, year 0000 and leap second 60 left out as Python's checks reject them), RFC 5321 dot-atom
-addresses (email), RFC 4122 (uuid), RFC 3986 characters (uri, uri-reference, in a compact
-form that lets a few rare malformed URIs through, see below; iri and iri-reference as their
-ASCII subset), RFC 6570 (uri-template), RFC 6901 (json-pointer, relative-json-pointer),
-RFC 1123 (hostname), dotted-quad ipv4 and RFC 3986 ipv6, and a regular subset of Python
-regex syntax (regex). Simplifications, all toward a *smaller* set: no quoted or IP-literal
-email parts, ASCII-only IRIs and templates, regex groups nested at most
-`MAX_REGEX_FORMAT_GROUP_DEPTH` deep. An unknown format is an annotation and is ignored
-(the converter neither fails nor narrows for it).
+time, date-time, duration; leap years checked, year 0000 and leap second 60 left out as
+Python's checks reject them), RFC 5321 dot-atom addresses (email), RFC 4122 (uuid), RFC 3986
+characters (uri, uri-reference, in a compact form that lets a few rare malformed URIs
+through; iri and iri-reference as their ASCII subset), RFC 6570 (uri-template), RFC 6901
+(json-pointer, relative-json-pointer), RFC 1123 (hostname), dotted-quad ipv4 and RFC 3986
+ipv6, and a regular subset of Python regex syntax (regex). Simplifications, all toward a
+*smaller* set: no quoted or IP-literal email parts, ASCII-only IRIs and templates, regex
+groups nested at most `MAX_REGEX_FORMAT_GROUP_DEPTH` deep. An unknown format is an annotation
+and is ignored (the converter neither fails nor narrows for it).
 
 Entry point: `format_language(name) -> expression or None`.
 """
