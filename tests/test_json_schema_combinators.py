@@ -240,3 +240,15 @@ def test_not_all_of_is_any_failing_branch():
     with pytest.raises(UnsupportedFeatureError) as error:
         json_schema_to_ebnf({"not": {"allOf": [{"multipleOf": 3}]}})
     assert error.value.pointer == "/not"
+
+
+def test_keywords_of_no_vocabulary_negate_to_nothing():
+    # MaskBench options carry stripped or misspelt keywords (`_uniqueItems`, `enume`, `id`);
+    # they constrain nothing, so the negation of an option ignores them as conversion does.
+    schema = {
+        "oneOf": [
+            {"type": "array", "maxItems": 2, "_uniqueItems": True},
+            {"type": "array", "minItems": 2, "enume": ["x"]},
+        ]
+    }
+    assert_exact(schema, [[], [1], [1, 2], [1, 2, 3], "s"], strict_mode=False)

@@ -5,15 +5,16 @@ any value is valid as far as the schema is concerned. Like upstream XGrammar we 
 the formats listed here, because a model asked for a `date` should write a date: enforcing
 only narrows the language, so it never accepts an instance the schema rejects. Each language is
 also no wider than the check jsonschema's FormatChecker makes (MaskBench labels its instances
-with it). The grammars follow RFC 3339 (date, time, date-time, duration; leap years checked,
-year 0000 and leap second 60 left out as Python's checks reject them), RFC 5321 dot-atom
-addresses (email), RFC 4122 (uuid), RFC 3986 (uri, uri-reference; iri and iri-reference as
-their ASCII subset), RFC 6570 (uri-template), RFC 6901 (json-pointer, relative-json-pointer),
-RFC 1123 (hostname), dotted-quad ipv4 and RFC 3986 ipv6, and a regular subset of Python
-regex syntax (regex). Simplifications, all toward a *smaller* set: no quoted or IP-literal
-email parts, no IP-literal URI hosts, ASCII-only IRIs and templates, regex groups nested at
-most `MAX_REGEX_FORMAT_GROUP_DEPTH` deep. An unknown format is an annotation and is ignored
-(the converter neither fails nor narrows for it).
+with it), except the compact URI forms (see `_URI`). The grammars follow RFC 3339 (date,
+time, date-time, duration; leap years checked, year 0000 and leap second 60 left out as
+Python's checks reject them), RFC 5321 dot-atom addresses (email), RFC 4122 (uuid), RFC 3986
+characters (uri, uri-reference, in a compact form that lets a few rare malformed URIs
+through; iri and iri-reference as their ASCII subset), RFC 6570 (uri-template), RFC 6901
+(json-pointer, relative-json-pointer), RFC 1123 (hostname), dotted-quad ipv4 and RFC 3986
+ipv6, and a regular subset of Python regex syntax (regex). Simplifications, all toward a
+*smaller* set: no quoted or IP-literal email parts, ASCII-only IRIs and templates, regex
+groups nested at most `MAX_REGEX_FORMAT_GROUP_DEPTH` deep. An unknown format is an annotation
+and is ignored (the converter neither fails nor narrows for it).
 
 Entry point: `format_language(name) -> expression or None`.
 """
@@ -65,22 +66,16 @@ def _ipv6() -> str:
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = rf"{_LABEL}(?:\.{_LABEL})*"
-# RFC 3986, term by term. The host is a registered name or dotted quad (IP literals in
-# brackets are left out: narrower).
+# RFC 3986 in a compact form: its characters and percent escapes after a scheme, and for a
+# relative reference a first segment without ":" (so "://" is no reference). It lets through
+# a few rare malformed URIs (a non-numeric port, a second "#"); the term-by-term grammar is
+# ~60 automaton states, too many to intersect with the usual `maxLength` of 255.
 _PCT = r"%[0-9A-Fa-f]{2}"
-_UNRESERVED_SUB = r"A-Za-z0-9\-._~!$&'()*+,;="
-_PCHAR = rf"(?:[{_UNRESERVED_SUB}:@]|{_PCT})"
-_SEGMENT_NZ_NC = rf"(?:[{_UNRESERVED_SUB}@]|{_PCT})+"
-_QUERY = rf"(?:{_PCHAR}|[/?])*"
-_AUTHORITY = rf"(?:(?:[{_UNRESERVED_SUB}:]|{_PCT})*@)?(?:[{_UNRESERVED_SUB}]|{_PCT})*(?::\d*)?"
-_PATH_ABEMPTY = rf"(?:/{_PCHAR}*)*"
-_PATH_ABSOLUTE = rf"/(?:{_PCHAR}+{_PATH_ABEMPTY})?"
-_TAIL = rf"(?:\?{_QUERY})?(?:#{_QUERY})?"
+_URI_CHAR = rf"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|{_PCT})"
+_SEGMENT_NZ_NC = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=@]|{_PCT})+"
 _SCHEME = r"[A-Za-z][A-Za-z0-9+.\-]*"
-_URI = rf"{_SCHEME}:(?://{_AUTHORITY}{_PATH_ABEMPTY}|{_PATH_ABSOLUTE}|{_PCHAR}+{_PATH_ABEMPTY}|){_TAIL}"
-_RELATIVE_REF = (
-    rf"(?://{_AUTHORITY}{_PATH_ABEMPTY}|{_PATH_ABSOLUTE}|{_SEGMENT_NZ_NC}{_PATH_ABEMPTY}|){_TAIL}"
-)
+_URI = rf"{_SCHEME}:{_URI_CHAR}*"
+_RELATIVE_REF = rf"(?:[/?#]{_URI_CHAR}*|{_SEGMENT_NZ_NC}(?:[/?#]{_URI_CHAR}*)?|)"
 # RFC 6570 level 4 templates: literals (ASCII, no percent escapes) and expressions whose
 # operator is one of the defined ones (the reserved `=,!@|` are left out: narrower).
 _VARNAME = r"[A-Za-z0-9_](?:\.?[A-Za-z0-9_])*"

@@ -56,6 +56,20 @@ _IGNORED = frozenset(
     ["title", "description", "$comment", "examples", "default", "$id", "$schema", "$anchor"]
     + ["deprecated", "readOnly", "writeOnly", "$defs", "definitions", "format"]
 )
+# The keywords that constrain an instance in some draft (annotations are in `_IGNORED`, and a
+# keyword in neither set is of no vocabulary), and the internal ones this module writes.
+_CONSTRAINING = frozenset(
+    ["type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum"]
+    + ["exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems"]
+    + ["uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties"]
+    + ["required", "dependentRequired", "items", "prefixItems", "additionalItems", "contains"]
+    + ["properties", "patternProperties", "additionalProperties", "propertyNames"]
+    + ["dependentSchemas", "dependencies", "unevaluatedItems", "unevaluatedProperties", "if"]
+    + ["then", "else", "not", "anyOf", "allOf", "oneOf", "$ref", "$dynamicRef", "$recursiveRef"]
+)
+_INTERNAL = frozenset(
+    ["_notValues", "_notPatterns", "_forbiddenKeys", "_notInteger", "_fromNegation"]
+)
 # keyword -> (type it constrains, keyword of the negation, how the bound moves)
 _COUNT_NEGATIONS = {
     "minLength": ("string", "maxLength", -1),
@@ -128,7 +142,8 @@ def negation_options(schema: Any, pointer: str, document: SchemaDocument) -> Lis
             return [True]
         if not isinstance(schema, dict):
             return None
-        keys = set(schema) - _IGNORED
+        # Keywords of no vocabulary (`x-...`, typos) constrain nothing, so negate to nothing.
+        keys = {k for k in schema if k in _CONSTRAINING or k in _INTERNAL}
         if keys == {"$ref"}:
             pointer, schema = document.resolve(schema["$ref"], pointer)
             continue
