@@ -471,24 +471,6 @@ std::vector<uint8_t> KernelStates(const GrammarAutomaton& automaton, StateId sta
   return target;
 }
 
-// The state whose mask a kernel state uses. A state that only calls one rule (`rows ::=
-// row{1,50}` has fifty) takes the mask of that rule's start, following such calls a few steps:
-// tokens accepted inside the callee are accepted in any caller, and a token the callee's mask
-// rejects dies inside it or leaves it towards a byte that can never follow it, in any caller;
-// the rest are uncertain and checked on the real parse. One walk then serves every copy.
-StateId MaskSource(const GrammarAutomaton& automaton, StateId state) {
-  constexpr int kMaxSteps = 16;  // a chain of single calls longer than this walks where it is
-  StateId source = state;
-  for (int step = 0; step < kMaxSteps; ++step) {
-    if (!automaton.byte_edges(source).empty() || automaton.call_edges(source).size() != 1 ||
-        automaton.is_final(source)) {
-      break;
-    }
-    source = automaton.rule_start(automaton.call_edges(source)[0].rule);
-  }
-  return source;
-}
-
 std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& automaton,
                                                    const TokenizerInfo& tokenizer,
                                                    const std::vector<ByteBitset>& follow_bytes,
@@ -513,12 +495,11 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
   std::vector<StateId> class_representative(automaton.num_states(), -1);
   for (StateId s = 0; s < automaton.num_states(); ++s) {
     if (!kernel[s]) continue;
-    const StateId source = MaskSource(automaton, s);
-    if (class_representative[cls[source]] < 0) {
-      class_representative[cls[source]] = source;
-      scanning_states.push_back(source);
+    if (class_representative[cls[s]] < 0) {
+      class_representative[cls[s]] = s;
+      scanning_states.push_back(s);
     }
-    representative[s] = class_representative[cls[source]];
+    representative[s] = class_representative[cls[s]];
   }
   // Representatives split into leaders, walked over the whole vocabulary, and followers, which
   // take the short tokens from their leader and walk only the long ones.
