@@ -619,3 +619,28 @@ def test_numeric_enum_values_match_both_integral_spellings():
     draft4 = {"$schema": "http://json-schema.org/draft-04/schema#", "enum": [7], "type": "integer"}
     grammar = json_schema_to_ebnf(draft4)
     assert accepts(grammar, "7") and not accepts(grammar, "7.0")
+
+
+@pytest.mark.parametrize(
+    ("schema_uri", "small_accepted"),
+    [
+        ("http://json-schema.org/draft-04/schema#", True),
+        ("http://json-schema.org/draft-07/schema#", True),
+        ("https://json-schema.org/draft/2020-12/schema", False),
+        (None, False),
+    ],
+)
+def test_ref_siblings_follow_the_declared_draft(schema_uri, small_accepted):
+    """Up to draft 7 a schema with `$ref` is the reference alone (siblings ignored, as
+    jsonschema's validators do); from 2019-09 on the siblings apply too."""
+    schema = {
+        "definitions": {"count": {"type": "integer"}},
+        "properties": {"n": {"$ref": "#/definitions/count", "minimum": 5}},
+    }
+    if schema_uri:
+        schema["$schema"] = schema_uri
+    grammar = json_schema_to_ebnf(schema)
+    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    for document, expected in (('{"n": 1}', small_accepted), ('{"n": 7}', True)):
+        assert validator(schema).is_valid(json.loads(document)) == expected
+        assert accepts(grammar, document) == expected

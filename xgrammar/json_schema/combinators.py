@@ -112,8 +112,11 @@ class Normalizer:
         lenient_oneof: Callable[[str], None],
         is_draft4: bool,
         unsupported: Callable[[str, str], None],
+        ref_overrides_siblings: bool = False,
     ) -> None:
         self.unsupported = unsupported
+        # Drafts 3 to 7: a schema with `$ref` is that reference alone, its siblings ignored.
+        self.ref_overrides_siblings = ref_overrides_siblings
         self.document = document
         self.check_keywords = check_keywords
         self.matches_pattern = matches_pattern
@@ -134,6 +137,8 @@ class Normalizer:
         if not isinstance(schema, dict):
             raise InvalidJSONSchemaError("a schema must be an object or a boolean", pointer=pointer)
         schema = self.check_keywords(schema, pointer)
+        if self.ref_overrides_siblings and "$ref" in schema:
+            return Reference(self.document.resolve(schema["$ref"], pointer))
         constraining = [k for k in schema if k not in ANNOTATION_KEYWORDS]
         if constraining == ["$ref"]:
             return Reference(self.document.resolve(schema["$ref"], pointer))

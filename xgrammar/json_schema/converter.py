@@ -110,6 +110,8 @@ class Converter:
             self._oneof_overlap,
             self.is_draft4,
             self.unsupported,
+            ref_overrides_siblings=isinstance(schema_uri, str)
+            and any(f"draft-0{n}" in schema_uri for n in (3, 4, 6, 7)),
         )
         self._rules: dict = {}
         self._queue: deque = deque()
