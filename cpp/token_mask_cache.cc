@@ -209,46 +209,16 @@ class StateMaskBuilder {
   bool WalkBlock(int32_t lo, int32_t hi, const StopFlags& stop) {
     const std::vector<int32_t>& common = tokenizer_.sorted_common_prefix();
     for (int32_t i = lo; i < hi;) {
-      if (++work_since_stop_check_ >= kWorkBetweenStopChecks) {
-        if (stop.Raised()) return false;
-        work_since_stop_check_ = 0;
-      }
-      const std::string_view token = tokenizer_.sorted_token(i);
       // Keep what the previous token computed for the shared prefix (at least the first byte).
       depth_ = std::max(1, std::min(common[i], depth_));
-      recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
       int32_t dead_at = -1;
-      while (depth_ < static_cast<int32_t>(token.size())) {
-        // Pushing a byte scans the items of the current set and steps the continuation set.
-        // Checked per byte, not per token: on an ambiguous grammar one long token can take
-        // hundreds of milliseconds.
-        work_since_stop_check_ += static_cast<int64_t>(recognizer_.CurrentItems().size() +
-                                                       continuations_[depth_].states.size());
-        if (work_since_stop_check_ >= kWorkBetweenStopChecks) {
-          if (stop.Raised()) return false;
-          work_since_stop_check_ = 0;
-        }
-        if (!Advance(static_cast<uint8_t>(token[depth_]))) {
-          dead_at = depth_;
-          break;
-        }
-        ++depth_;
-      }
-      if (dead_at < 0) {
-        const bool inside = recognizer_.num_sets() - 1 == depth_;
-        const Continuation& c = continuations_[depth_];
-        if (inside) {
-          accepted_.push_back(i);
-        } else if (c.unbounded || !c.states.empty()) {
-          uncertain_.push_back(i);
-        }
-        ++i;
-        continue;
-      }
+      if (!ClassifyToken(i, stop, &dead_at)) return false;
+      ++i;
       // No parse survives byte dead_at: every token sharing those bytes is rejected, which
       // needs no record.
-      ++i;
-      while (i < hi && common[i] >= dead_at + 1) ++i;
+      if (dead_at >= 0) {
+        while (i < hi && common[i] >= dead_at + 1) ++i;
+      }
     }
     return true;
   }
@@ -259,34 +229,50 @@ class StateMaskBuilder {
     std::string_view previous;
     depth_ = 0;
     for (int32_t i : positions) {
-      if (++work_since_stop_check_ >= kWorkBetweenStopChecks) {
-        if (stop.Raised()) return false;
-        work_since_stop_check_ = 0;
-      }
       const std::string_view token = tokenizer_.sorted_token(i);
       int32_t shared = 0;
       const size_t limit = std::min(previous.size(), token.size());
       while (static_cast<size_t>(shared) < limit && previous[shared] == token[shared]) ++shared;
       previous = token;
       depth_ = std::min(shared, depth_);
-      recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
-      bool dead = false;
-      while (depth_ < static_cast<int32_t>(token.size())) {
-        work_since_stop_check_ += static_cast<int64_t>(recognizer_.CurrentItems().size() +
-                                                       continuations_[depth_].states.size());
-        if (!Advance(static_cast<uint8_t>(token[depth_]))) {
-          dead = true;
-          break;
-        }
-        ++depth_;
+      int32_t dead_at = -1;
+      if (!ClassifyToken(i, stop, &dead_at)) return false;
+    }
+    return true;
+  }
+
+  // Walks the token at sorted position `i` on from depth_ (the sets of its first depth_ bytes
+  // are kept from the token before) and records it as accepted or uncertain; rejected needs no
+  // record. `*dead_at` is the byte no parse survives, or stays -1. False when `stop` was
+  // raised midway.
+  bool ClassifyToken(int32_t i, const StopFlags& stop, int32_t* dead_at) {
+    const std::string_view token = tokenizer_.sorted_token(i);
+    if (++work_since_stop_check_ >= kWorkBetweenStopChecks) {
+      if (stop.Raised()) return false;
+      work_since_stop_check_ = 0;
+    }
+    recognizer_.Truncate(std::min(depth_, recognizer_.num_sets() - 1) + 1);
+    while (depth_ < static_cast<int32_t>(token.size())) {
+      // Pushing a byte scans the items of the current set and steps the continuation set.
+      // Checked per byte, not per token: on an ambiguous grammar one long token can take
+      // hundreds of milliseconds.
+      work_since_stop_check_ += static_cast<int64_t>(recognizer_.CurrentItems().size() +
+                                                     continuations_[depth_].states.size());
+      if (work_since_stop_check_ >= kWorkBetweenStopChecks) {
+        if (stop.Raised()) return false;
+        work_since_stop_check_ = 0;
       }
-      if (dead) continue;
-      const Continuation& c = continuations_[depth_];
-      if (recognizer_.num_sets() - 1 == depth_) {
-        accepted_.push_back(i);
-      } else if (c.unbounded || !c.states.empty()) {
-        uncertain_.push_back(i);
+      if (!Advance(static_cast<uint8_t>(token[depth_]))) {
+        *dead_at = depth_;
+        return true;
       }
+      ++depth_;
+    }
+    const Continuation& c = continuations_[depth_];
+    if (recognizer_.num_sets() - 1 == depth_) {
+      accepted_.push_back(i);
+    } else if (c.unbounded || !c.states.empty()) {
+      uncertain_.push_back(i);
     }
     return true;
   }
@@ -408,7 +394,11 @@ class StateMaskBuilder {
 // States calling a nullable rule or a rule with a lookahead assertion (whose targets can be
 // reached at no cost, or whose assertion reads past the return), and lookahead-machine
 // states, keep a class of their own.
+// `*short_classes` gets the classes after `short_depth` rounds (<= depth): the coarser split of
+// states that only tokens longer than `short_depth` bytes tell apart.
 std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, int32_t depth,
+                                            int32_t short_depth,
+                                            std::vector<int32_t>* short_classes,
                                             const std::atomic<bool>* cancel) {
   const int32_t n = automaton.num_states();
   CancelPoller poller(cancel);
@@ -427,6 +417,7 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
   std::vector<int32_t> signature;
   SignatureInterner index;
   for (int32_t round = 0; round < depth; ++round) {
+    if (round == short_depth) *short_classes = cls;
     index.Clear();
     std::vector<int32_t> next(n);
     for (StateId s = 0; s < n; ++s) {
@@ -449,6 +440,8 @@ std::vector<int32_t> TokenLengthEquivalence(const GrammarAutomaton& automaton, i
     if (index.size() == count) break;
     count = index.size();
   }
+  // The refinement reached its fixpoint (or `depth`) before `short_depth` rounds.
+  if (short_classes->empty()) *short_classes = cls;
   return cls;
 }
 
@@ -483,11 +476,12 @@ std::vector<StateTokenMaskPtr> BuildTokenMaskCache(const GrammarAutomaton& autom
         longest_token,
         static_cast<int32_t>(tokenizer.sorted_token(static_cast<int32_t>(i)).size()));
   }
-  const std::vector<int32_t> cls = TokenLengthEquivalence(automaton, longest_token + 1, cancel);
-  // Coarser: states that only tokens longer than kShortTokenDepth bytes tell apart (the late
-  // copies of a counted repetition `x{1,255}`, say) share the short tokens' classes.
-  const std::vector<int32_t> short_cls =
-      TokenLengthEquivalence(automaton, std::min(kShortTokenDepth, longest_token + 1), cancel);
+  // `short_cls` is coarser: states that only tokens longer than kShortTokenDepth bytes tell
+  // apart (the late copies of a counted repetition `x{1,255}`, say) share the short tokens'
+  // classes.
+  std::vector<int32_t> short_cls;
+  const std::vector<int32_t> cls =
+      TokenLengthEquivalence(automaton, longest_token + 1, kShortTokenDepth, &short_cls, cancel);
   // One representative per class computes the mask; the others share it.
   const std::vector<uint8_t> kernel = KernelStates(automaton, start_state);
   std::vector<StateId> scanning_states;
