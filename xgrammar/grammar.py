@@ -73,11 +73,14 @@ class Grammar:
         max_whitespace_cnt: int | None = None,
         print_converted_ebnf: bool = False,
         lenient: bool = False,
+        any_key_order: bool = True,
     ) -> Grammar:
         """The grammar of the JSON documents valid under ``schema`` (str, dict or pydantic).
 
         Options as upstream; ``lenient`` (ours) opts into the converter's lenient mode for
-        keywords it cannot enforce exactly (see xgrammar.json_schema).
+        keywords it cannot enforce exactly, and ``any_key_order=False`` (ours) keeps the
+        declared properties of large objects in schema order, each at most once (see
+        xgrammar.json_schema).
         """
         # Hook: xgrammar.json_schema provides json_schema_to_ebnf(schema, **options) -> str.
         from .json_schema import json_schema_to_ebnf
@@ -90,6 +93,7 @@ class Grammar:
             strict_mode=strict_mode,
             max_whitespace_cnt=max_whitespace_cnt,
             lenient=lenient,
+            any_key_order=any_key_order,
         )
         if print_converted_ebnf:
             print(ebnf)

@@ -8,8 +8,9 @@ alternatives are pruned; a schema that accepts nothing raises `InvalidJSONSchema
 
 Guarantee: the grammar accepts only JSON texts whose value the schema accepts (for documents
 without duplicate object keys: a context-free grammar cannot keep two free-form keys apart;
-declared properties never repeat and are never accepted as additional keys, under any
-escaping). It may reject some valid texts; each such narrowing is documented where it is made
+declared properties are never accepted as additional keys, under any escaping, and repeat only
+where objects.py says: an optional property of an object too large to track, in the default
+`any_key_order=True`, with each copy valid, so either copy a parser keeps gives a valid value). It may reject some valid texts; each such narrowing is documented where it is made
 (numbers.py, strings.py, formats.py, combinators.py, whitespace.py).
 
 A keyword that cannot be enforced (`contains`, `uniqueItems: true`, `$dynamicRef`,
@@ -91,7 +92,14 @@ def _schema_from_argument(schema: Any) -> Any:
 
 
 class Converter:
-    def __init__(self, root: Any, layout_options: dict, strict_mode: bool, lenient: bool) -> None:
+    def __init__(
+        self,
+        root: Any,
+        layout_options: dict,
+        strict_mode: bool,
+        lenient: bool,
+        any_key_order: bool = True,
+    ) -> None:
         self.table = ebnf.RuleTable()
         self.root_name = self.table.reserve("root")
         self.layout = Layout(self.table, **layout_options)
@@ -99,6 +107,7 @@ class Converter:
         self.document = SchemaDocument(root)
         self.strict_mode = strict_mode
         self.lenient = lenient
+        self.any_key_order = any_key_order  # see objects.py
         schema_uri = root.get("$schema", "") if isinstance(root, dict) else ""
         self.is_draft4 = isinstance(schema_uri, str) and (
             "draft-04" in schema_uri or "draft-03" in schema_uri
@@ -454,11 +463,12 @@ def json_schema_to_ebnf(
     strict_mode: bool = True,
     max_whitespace_cnt: int | None = None,
     lenient: bool = False,
+    any_key_order: bool = True,
 ) -> str:
     """Convert a JSON Schema (JSON text, dict, or pydantic model class) to EBNF text.
 
     Options as upstream XGrammar 0.2.8 (see whitespace.py for the layout options and this
-    module's docstring for `strict_mode` and `lenient`).
+    module's docstring for `strict_mode`, `lenient` and `any_key_order`).
     """
     root = _schema_from_argument(schema)
     layout_options = {
@@ -467,5 +477,5 @@ def json_schema_to_ebnf(
         "separators": tuple(separators) if separators is not None else None,
         "max_whitespace_cnt": max_whitespace_cnt,
     }
-    converter = Converter(root, layout_options, strict_mode, lenient)
+    converter = Converter(root, layout_options, strict_mode, lenient, any_key_order)
     return converter.run(root)

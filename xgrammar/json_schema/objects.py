@@ -1,24 +1,31 @@
 """Object schemas: declared properties, pattern/additional keys, counts, key names.
 
-The declared properties (`properties`, then `required` names that `properties` does not list)
-of an object with at most `MAX_UNORDERED_PROPERTIES` of them come in any order, each at most
-once (JSON objects are unordered and a valid document may list its keys in any order). A
-larger object takes its declared properties in schema order, required ones mandatory and the
-others optional: a narrowing, since tracking which of n properties are written takes 2**n
-grammar states. Either way any number of other keys follow the declared ones (other keys
-between declared ones are rejected: a narrowing that keeps the grammar small). Each
+JSON objects are unordered, and valid documents list their keys in any order (MaskBench's
+valid instances often do). The declared properties (`properties`, then `required` names that
+`properties` does not list) of an object with at most `MAX_UNORDERED_PROPERTIES` of them come
+in any order, each at most once, other keys anywhere between them: exact, with a state per
+subset of the declared properties. A larger object cannot track which of its n properties are
+written (2**n states), so by default (`any_key_order=True`) it tracks only the required ones
+(at most `MAX_TRACKED_REQUIRED`): its properties come in any order, a required one at most
+once, but an optional one may be written twice. Each copy's value is valid, so the document
+parses to a valid instance whichever copy a parser keeps (JSON Schema leaves duplicate names
+undefined, and a free-form additional key could always repeat, see converter.py); this mode
+is not used with `maxProperties` or `minProperties` > 1, which a repeated key would miscount.
+With `any_key_order=False`, or past those bounds, a larger object takes its declared
+properties in schema order, required ones mandatory and the others optional (a narrowing), and
+other keys after them. Each
 other key falls in a *region*: the keys that match exactly a given subset of the
 `patternProperties` patterns (governed by all of them) or none (governed by
 `additionalProperties`); every region excludes the declared names, in every JSON spelling,
-and lies inside `propertyNames`. So a declared property is never duplicated and never taken
-for an additional one.
+and lies inside `propertyNames`. So a declared property is never taken for an additional one.
 
 `minProperties`/`maxProperties` are counted by the states of the member sequence: state (i, c)
 is "declared property i is next and c members are written" (c capped where the bounds allow).
 
 Entry points: `object_expression(converter, assertions, depth, hint)`, `any_value_rules`.
 Budgets: `MAX_PATTERN_REGIONS` key regions, `MAX_OBJECT_STATES` member-sequence states,
-`MAX_UNORDERED_PROPERTIES` declared properties for any order.
+`MAX_UNORDERED_PROPERTIES` declared properties for any order, each at most once,
+`MAX_TRACKED_REQUIRED` required properties of a larger object in any order.
 """
 
 from __future__ import annotations
@@ -46,6 +53,11 @@ MAX_OBJECT_STATES = 20000
 # 4 properties compiles in ~1.4 s instead of ~0.2 s (5 properties: ~3 s), so the bound trades
 # compile time for accepting other key orders.
 MAX_UNORDERED_PROPERTIES = 4
+
+# A larger object in any key order (`any_key_order=True`) tracks which of its required
+# properties are written: 2**r states for r of them. Past this many, its declared properties
+# come in schema order.
+MAX_TRACKED_REQUIRED = 6
 
 
 def any_value_rules(converter) -> ebnf.Expr:
@@ -289,6 +301,17 @@ def _member_sequence(converter, declared, required, members, extra, assertions, 
             converter, declared, required, members, extra, assertions, depth, hint
         )
         return _braced(converter, declared, required, members_text, minimum, depth)
+    if (
+        count > MAX_UNORDERED_PROPERTIES
+        and converter.any_key_order
+        and minimum <= 1
+        and maximum is None
+        and len(required & set(declared)) <= MAX_TRACKED_REQUIRED
+    ):
+        members_text = _members_tracking_required(
+            converter, declared, required, members, extra, depth, hint
+        )
+        return _braced(converter, declared, required, members_text, minimum, depth)
 
     def successors(state):
         index, written = state
@@ -381,20 +404,29 @@ def _braced(converter, declared, required, members_text, minimum, depth) -> ebnf
 
 
 def _members_in_any_order(converter, declared, required, members, extra, assertions, depth, hint):
-    """The members with the declared properties in any order, each at most once, then other
-    keys. State (taken, written): the set of declared properties written (a bit mask) and the
-    members written so far (capped where the counts allow); its rule offers each property not
-    yet taken and -- once every required property is taken -- the other keys and the end, a
-    tail rule shared by the states with the same count (so other keys cost one alternative
-    per state, not one per state and key region)."""
+    """The members with the declared properties in any order, each at most once, and other
+    keys anywhere between them. State (taken, written): the set of declared properties written
+    (a bit mask) and the members written so far (capped where the counts allow); its rule is
+    `separator (member_i next_i | ... | other same-set) | end`, each member `"key": value` a
+    rule of its own (which the compiler may inline again). The end is offered once every
+    required property is taken and `minProperties` is met."""
     layout = converter.layout
     table = converter.table
     minimum, maximum = assertions.min_properties, assertions.max_properties
     cap = maximum if maximum is not None else max(minimum, 1)
     required_mask = sum(1 << i for i, name in enumerate(declared) if name in required)
     names: Dict[tuple, str] = {}
-    tails: Dict[int, ebnf.Expr] = {}
     pending: List[tuple] = []
+
+    def as_rule(expression: ebnf.Expr, rule_hint: str) -> ebnf.Expr:
+        if isinstance(expression, (ebnf.Literal, ebnf.RuleRef)) or expression == ebnf.NOTHING:
+            return expression
+        return ebnf.RuleRef(table.add(rule_hint, expression))
+
+    member_rules = [
+        as_rule(member, f"{hint}_member_{name}") for member, name in zip(members, declared)
+    ]
+    other = as_rule(extra, f"{hint}_other")
 
     def state_ref(state: tuple) -> ebnf.Expr:
         if state not in names:
@@ -402,45 +434,77 @@ def _members_in_any_order(converter, declared, required, members, extra, asserti
             pending.append(state)
         return ebnf.RuleRef(names[state])
 
-    def tail_ref(written: int) -> ebnf.Expr:
-        """Other keys, then the end, after `written` members (never empty when none)."""
-        if written not in tails:
-            low = max(0, minimum - written)
-            high = None if maximum is None else maximum - written
-            separator = layout.between(depth)
-            if extra == ebnf.NOTHING:
-                body = ebnf.EMPTY if low == 0 and written > 0 else ebnf.NOTHING
-            elif written == 0:
-                more_high = None if high is None else high - 1
-                more = ebnf.repeat(ebnf.sequence(separator, extra), max(low - 1, 0), more_high)
-                body = ebnf.NOTHING if high == 0 else ebnf.sequence(extra, more)
-            else:
-                body = ebnf.repeat(ebnf.sequence(separator, extra), low, high)
-            if isinstance(body, (ebnf.Literal, ebnf.RuleRef)) or body in (ebnf.EMPTY, ebnf.NOTHING):
-                tails[written] = body
-            else:
-                tails[written] = ebnf.RuleRef(table.add(f"{hint}_others{written}", body))
-        return tails[written]
-
     def body(state: tuple) -> ebnf.Expr:
+        """What follows in `state`; the first member (written == 0) has no separator and the
+        object is never empty here (the empty object is its own alternative)."""
         taken, written = state
-        separator = layout.between(depth) if written else ebnf.EMPTY
         following = min(written + 1, cap)
         options = []
         if maximum is None or written < maximum:
-            for index, member in enumerate(members):
+            for index, member in enumerate(member_rules):
                 if not taken & (1 << index) and member != ebnf.NOTHING:
-                    target = state_ref((taken | (1 << index), following))
-                    options.append(ebnf.sequence(separator, member, target))
-        if taken & required_mask == required_mask:
-            options.append(tail_ref(written))
-        return ebnf.choice(*options)
+                    options.append(
+                        ebnf.sequence(member, state_ref((taken | (1 << index), following)))
+                    )
+            if other != ebnf.NOTHING:
+                options.append(ebnf.sequence(other, state_ref((taken, following))))
+        step = ebnf.choice(*options)
+        if written:
+            step = ebnf.sequence(layout.between(depth), step)
+        if written and taken & required_mask == required_mask and written >= minimum:
+            return ebnf.choice(step, ebnf.EMPTY)
+        return step
 
     first = body((0, 0))
     while pending:
         state = pending.pop()
         table.define(names[state], body(state))
     return first
+
+
+def _members_tracking_required(converter, declared, required, members, extra, depth, hint):
+    """The members of a large object in any order, tracking only the required properties:
+    state = the set of required properties written; its rule is `separator (optional-or-other
+    same-set | required_i next_i | ...) | end`, the end offered once every required property
+    is written. An optional property is not tracked, so it may be written twice; each of its
+    values is valid, so a parser keeping either one sees a valid object (JSON Schema leaves
+    duplicate names undefined). Only used without `maxProperties` and with `minProperties`
+    at most 1, which a non-empty object meets whatever it repeats."""
+    layout = converter.layout
+    table = converter.table
+    required_names = [name for name in declared if name in required]
+    required_members = [members[declared.index(name)] for name in required_names]
+    loose = [member for member, name in zip(members, declared) if name not in required]
+    loose.append(extra)
+    loose_choice = ebnf.choice(*loose)
+    if loose_choice != ebnf.NOTHING and not isinstance(loose_choice, (ebnf.Literal, ebnf.RuleRef)):
+        loose_choice = ebnf.RuleRef(table.add(f"{hint}_optional", loose_choice))
+    everything = (1 << len(required_names)) - 1
+    names: Dict[int, str] = {}
+    pending: List[int] = []
+
+    def state_ref(taken: int) -> ebnf.Expr:
+        if taken not in names:
+            names[taken] = table.reserve(f"{hint}_required{taken}")
+            pending.append(taken)
+        return ebnf.RuleRef(names[taken])
+
+    def body(taken: int, first: bool) -> ebnf.Expr:
+        options = [ebnf.sequence(loose_choice, state_ref(taken))]
+        for index, member in enumerate(required_members):
+            if not taken & (1 << index):
+                options.append(ebnf.sequence(member, state_ref(taken | (1 << index))))
+        step = ebnf.choice(*options)
+        if first:
+            return step
+        step = ebnf.sequence(layout.between(depth), step)
+        return ebnf.choice(step, ebnf.EMPTY) if taken == everything else step
+
+    start = body(0, True)
+    while pending:
+        taken = pending.pop()
+        table.define(names[taken], body(taken, False))
+    return start
 
 
 __all__: List[str] = ["object_expression", "any_value_rules"]
