@@ -8,6 +8,8 @@ alphabet), so both sides of the language boundary get exercised.
 
 from __future__ import annotations
 
+import itertools
+
 import lark
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -172,3 +174,49 @@ def test_grammar_from_lark_in_the_engine_agrees_with_lark(index):
     reference, _ = _prepared(index)
     for text in seeds + [seed[:-1] for seed in seeds] + [seed + "(" for seed in seeds]:
         assert _is_grammar_accept_string(grammar, text) == _accepts_lark(reference, text), text
+
+
+GREEDY_IGNORES = r"""
+start: NAME+
+NAME: /[a-z]+/
+%import common.WS_INLINE
+%import common.NEWLINE
+%import common.SH_COMMENT
+%import common.C_COMMENT
+%ignore WS_INLINE
+%ignore NEWLINE
+%ignore SH_COMMENT
+%ignore C_COMMENT
+"""
+
+
+def test_ignored_terminals_end_where_lark_ends_them():
+    # Every string of up to 5 characters over an alphabet that can start, continue and end
+    # each ignored terminal: a comment runs to the end of its line in Lark, so `#a\nb` is
+    # one name and `#ab` none, and `/* */ */` is not one comment.
+    reference = _lark_reference(GREEDY_IGNORES)
+    oracle = _Acceptor(lark_to_ebnf(GREEDY_IGNORES))
+    alphabet = "a#/*\n\r "
+    disagreements = []
+    accepted = 0
+    for length in range(6):
+        for chars in itertools.product(alphabet, repeat=length):
+            value = "".join(chars)
+            expected = _accepts_lark(reference, value)
+            accepted += expected
+            if oracle.accepts(value) != expected:
+                disagreements.append((value, expected))
+    assert disagreements == []
+    assert accepted > 1000
+
+
+def test_a_comment_runs_to_the_end_of_its_line():
+    reference, oracle = _prepared(2)  # TEMPLATES_AND_FLAGS ignores /#[^\n]*/ and " "
+    for value in ["#SELECT abc;kk;ABBC.", "select x #c", "select x #c\nkk", "x#c;kk"]:
+        assert oracle.accepts(value) == _accepts_lark(reference, value), value
+
+
+def test_an_ignored_terminal_without_an_exact_greedy_form_is_refused():
+    text = 'start: "a"\nODD: /(ab)?a?(bc)?/\n%ignore ODD'
+    with pytest.raises(UnsupportedFeatureError, match="greedily"):
+        lark_to_ebnf(text)

@@ -15,7 +15,16 @@ contextual lexer tokenizes greedily and may reject strings that the grammar deri
 tree shaping and priorities never change the language.) `%ignore` is woven in exactly: after
 every terminal occurrence, and once before the start symbol, comes `Ignored ::= (I1 | I2 ...)*`,
 so any run of ignored tokens may stand between two tokens, before the first and after the
-last, and nowhere else.
+last, and nowhere else. Lark's lexer matches an ignored terminal *greedily* (its first match,
+whatever follows), so each one but the last of the document carries a lookahead: what follows
+must not continue it (`#[^\n]*` is followed by a newline, `WS` by a non-space), else
+`# a \n b` could end the comment early and parse `b`. That is exact for the forms `%ignore`
+takes in practice: a language in which no match extends another (a string, C_COMMENT's
+first-match form), or fixed characters then one unbounded repetition of a unit in which no
+match extends another (`WS`, `WS_INLINE`, `NEWLINE`, `SH_COMMENT`, `CPP_COMMENT`); any other
+ignored terminal raises `UnsupportedFeatureError` rather than being matched lazily. (The last
+ignored token of the document takes no lookahead, so a run ending in the middle of a unit,
+`NEWLINE` followed by a lone `\r` at the very end, is rejected: a narrowing.)
 
 One caveat: Lark's lexer takes a regex terminal's *first* match (Python's leftmost-first
 backtracking), so a lazy quantifier can shorten tokens: common.lark's ESCAPED_STRING,
@@ -35,8 +44,10 @@ import re
 from typing import Dict, List, Tuple
 
 from .exceptions import GrammarSyntaxError, InvalidGrammarError, UnsupportedFeatureError
-from .regex import RegexFlavor, RegexOptions, regex_to_rules
-from .regex.ebnf_text import string_literal
+from .regex import RegexFlavor, RegexOptions, parse_regex, regex_to_rules
+from .regex import ast as regex_ast
+from .regex.charset import CodePointSet
+from .regex.ebnf_text import char_class, string_literal
 
 # Mixed-case names: Lark rules are lower case and its terminals upper case, so these two can
 # never collide with a name taken from the grammar.
@@ -52,6 +63,8 @@ _PLAIN_TERMINAL_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _FIRST_MATCH_EQUIVALENTS = {
     # common.lark ESCAPED_STRING: up to the first quote preceded by an even run of backslashes.
     r'".*?(?<!\\)(\\\\)*?"': r'"(?:[^"\\\n]|\\[^\n])*"',
+    # common.lark C_COMMENT: up to the first `*/` after the opening `/*`.
+    "/\\*(.|\n)*?\\*/": r"/\*(?:[^*]|\*+[^*/])*\*+/",  # "\n": a newline in the pattern
 }
 
 
@@ -95,17 +108,21 @@ def _regex_options(flags, terminal_name: str) -> RegexOptions:
     return RegexOptions(RegexFlavor.PYTHON, ignore_case="i" in flags, dot_all="s" in flags)
 
 
-def _terminal_rules(terminal, ebnf_name: str) -> List[Tuple[str, str]]:
+def _terminal_regex(terminal) -> str:
     pattern = terminal.pattern
     kind = type(pattern).__name__
-    if kind == "PatternStr" and not pattern.flags:
-        return [(ebnf_name, string_literal(pattern.value))]
     if kind == "PatternStr":
-        regex = re.escape(pattern.value)
-    elif kind == "PatternRE":
-        regex = _FIRST_MATCH_EQUIVALENTS.get(pattern.value, pattern.value)
-    else:
-        raise UnsupportedFeatureError(f"terminal {terminal.name} has no pattern (%declare?)")
+        return re.escape(pattern.value)
+    if kind == "PatternRE":
+        return _FIRST_MATCH_EQUIVALENTS.get(pattern.value, pattern.value)
+    raise UnsupportedFeatureError(f"terminal {terminal.name} has no pattern (%declare?)")
+
+
+def _terminal_rules(terminal, ebnf_name: str) -> List[Tuple[str, str]]:
+    pattern = terminal.pattern
+    if type(pattern).__name__ == "PatternStr" and not pattern.flags:
+        return [(ebnf_name, string_literal(pattern.value))]
+    regex = _terminal_regex(terminal)
     try:
         rules = regex_to_rules(
             regex, ebnf_name, options=_regex_options(pattern.flags, terminal.name)
@@ -115,6 +132,71 @@ def _terminal_rules(terminal, ebnf_name: str) -> List[Tuple[str, str]]:
         message = f"terminal {terminal.name}: {error.message} (in /{regex}/)"
         raise error_class(message, message=message) from None
     return list(rules.rules)
+
+
+def _automaton(regex: str, node):
+    """The DFA (live states only) of a regex tree without anchors, or None if it has some."""
+    from .json_schema.patterns import _translate
+    from .json_schema.regular import Automaton
+
+    try:
+        expression = _translate(regex, node)
+    except UnsupportedFeatureError:
+        return None
+    return Automaton.from_expression(expression).determinized().trimmed()
+
+
+def _extends(automaton) -> bool:
+    """Whether some match of the automaton is a proper prefix of another."""
+    return any(automaton.edges[state] for state in automaton.accepting)
+
+
+def _greedy_lookahead(terminal) -> str | None:
+    """The lookahead after an ignored terminal that makes it end where Lark's lexer ends it
+    (the module docstring says which forms are exact); None when no match extends another."""
+    regex = _terminal_regex(terminal)
+    options = _regex_options(terminal.pattern.flags, terminal.name)
+    unsupported = UnsupportedFeatureError(
+        f"%ignore {terminal.name}: Lark matches ignored terminals greedily, and /{regex}/ is"
+        " not of a form whose greedy match a grammar can express exactly (a language in which"
+        " no match extends another, or fixed characters then one unbounded repetition of such"
+        " a unit)"
+    )
+    tree = parse_regex(regex, options)
+    whole = _automaton(regex, tree)
+    if whole is None:
+        raise unsupported
+    if not _extends(whole):
+        return None
+    items = list(tree.items) if isinstance(tree, regex_ast.Sequence) else [tree]
+    last = items[-1] if items else None
+    while isinstance(last, regex_ast.Sequence) and len(last.items) == 1:
+        last = last.items[0]
+    if (
+        not isinstance(last, regex_ast.Repeat)
+        or last.max_count is not None
+        or not all(isinstance(item, regex_ast.CharSet) for item in items[:-1])
+    ):
+        raise unsupported
+    unit = _automaton(regex, last.item)
+    if unit is None or _extends(unit) or unit.is_empty() or 0 in unit.accepting:
+        raise unsupported
+    # What follows must not start with a unit: it leaves the unit's automaton before a match.
+    # The unit is finite (a cycle would let a walk below run forever), checked as we go.
+    alternatives: List[str] = []
+    stack = [(0, ())]
+    while stack:
+        state, prefix = stack.pop()
+        if len(prefix) > len(unit.edges):
+            raise unsupported  # a cycle: the unit is not finite
+        covered = CodePointSet(r for ranges, _ in unit.edges[state] for r in ranges)
+        outside = covered.complement()
+        if not outside.is_empty():
+            alternatives.append(" ".join(prefix + (char_class(outside),)))
+        for ranges, target in unit.edges[state]:
+            if target not in unit.accepting:
+                stack.append((target, prefix + (char_class(CodePointSet(ranges)),)))
+    return " | ".join(alternatives) if alternatives else None
 
 
 class _Names:
@@ -165,11 +247,24 @@ def lark_to_ebnf(text: str, *, start: str = "start", root_rule_name: str = "root
         alternatives[head].append(" ".join(symbols) if symbols else '""')
 
     start_name = names.get(start, is_terminal=False)
-    lines = [f"{root_rule_name} ::= {IGNORED_RULE_NAME + ' ' if ignored else ''}{start_name}"]
+    by_name = {terminal.name: terminal for terminal in terminals}
+    greedy_rules, plain, greedy = [], [], []
+    for index, name in enumerate(ignored):
+        plain.append(names.get(name, is_terminal=True))
+        lookahead = _greedy_lookahead(by_name[name])
+        if lookahead is None:
+            greedy.append(plain[-1])
+        else:
+            greedy.append(f"{IGNORED_RULE_NAME}{index}")
+            greedy_rules.append(f"{greedy[-1]} ::= {plain[-1]} (= {lookahead})")
+    root = f"{IGNORED_RULE_NAME} {start_name}" if ignored else start_name
+    if greedy_rules:  # the document's last ignored token has nothing after it to look at
+        root += f" ({' | '.join(plain)})?"
+    lines = [f"{root_rule_name} ::= {root}"]
     lines.extend(f"{head} ::= {' | '.join(alternatives[head])}" for head in order)
     if ignored:
-        choices = " | ".join(names.get(name, is_terminal=True) for name in ignored)
-        lines.append(f"{IGNORED_RULE_NAME} ::= ({choices})*")
+        lines.append(f"{IGNORED_RULE_NAME} ::= ({' | '.join(greedy)})*")
+        lines.extend(greedy_rules)
     for terminal in terminals:
         ebnf_name = names.get(terminal.name, is_terminal=True)
         lines.extend(f"{name} ::= {body}" for name, body in _terminal_rules(terminal, ebnf_name))
