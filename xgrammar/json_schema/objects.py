@@ -3,18 +3,20 @@
 JSON objects are unordered, and valid documents list their keys in any order (MaskBench's
 valid instances often do). The declared properties (`properties`, then `required` names that
 `properties` does not list) of an object with at most `MAX_UNORDERED_PROPERTIES` of them come
-in any order, each at most once, other keys anywhere between them: exact, with a state per
-subset of the declared properties. A larger object cannot track which of its n properties are
-written (2**n states), so by default (`any_key_order=True`) it tracks only the required ones
-(at most `MAX_TRACKED_REQUIRED`): its properties come in any order, a required one at most
-once, but an optional one may be written twice. Each copy's value is valid, so the document
-parses to a valid instance whichever copy a parser keeps (JSON Schema leaves duplicate names
-undefined, and a free-form additional key could always repeat, see converter.py); this mode
-is not used with `maxProperties` or `minProperties` > 1, which a repeated key would miscount.
-With `any_key_order=False`, or past those bounds, a larger object takes its declared
-properties in schema order, required ones mandatory and the others optional (a narrowing), and
-other keys after them. Each
-other key falls in a *region*: the keys that match exactly a given subset of the
+in any order, each at most once, with a state per subset of them; other keys come after them
+(a narrowing: other keys between declared ones would put the key-exclusion automaton, and so a
+vocabulary walk, in every subset state). A larger object cannot track which of its n
+properties are written (2**n states), so by default (`any_key_order=True`) it tracks only the
+required ones (at most `MAX_TRACKED_REQUIRED`): its properties and other keys come in any
+order, a required one at most once, but an optional one may be written twice. Each copy's
+value is valid, so the document parses to a valid instance whichever copy a parser keeps
+(JSON Schema leaves duplicate names undefined, and a free-form additional key could always
+repeat, see converter.py); this mode is not used with `maxProperties` or `minProperties` > 1,
+which a repeated key would miscount. With `any_key_order=False`, or past those bounds, a
+larger object takes its declared properties in schema order, required ones mandatory and the
+others optional (a narrowing), and other keys after them.
+
+Each other key falls in a *region*: the keys that match exactly a given subset of the
 `patternProperties` patterns (governed by all of them) or none (governed by
 `additionalProperties`); every region excludes the declared names, in every JSON spelling,
 and lies inside `propertyNames`. So a declared property is never taken for an additional one.
@@ -48,16 +50,20 @@ MAX_OBJECT_STATES = 20000
 
 # Objects with at most this many declared properties take them in any order: the member
 # sequence then tracks the set already written, 2**n states (times the member counts that
-# minProperties/maxProperties need). Larger objects take them in schema order. Each state is a
+# minProperties/maxProperties need). Larger objects see MAX_TRACKED_REQUIRED. Each state is a
 # rule the engine compiles against the whole vocabulary: on llama3 (128k tokens) an object of
 # 4 properties compiles in ~1.4 s instead of ~0.2 s (5 properties: ~3 s), so the bound trades
 # compile time for accepting other key orders.
 MAX_UNORDERED_PROPERTIES = 4
 
 # A larger object in any key order (`any_key_order=True`) tracks which of its required
-# properties are written: 2**r states for r of them. Past this many, its declared properties
-# come in schema order.
-MAX_TRACKED_REQUIRED = 6
+# properties are written: 2**r states for r of them, each holding a copy of every required
+# member not yet written (6 all-required properties: 64 states, 1.0 s to compile on llama3
+# instead of 0.05 s in schema order). Past this many, its declared properties come in schema
+# order. Measured over all of MaskBench (bench/json_schema_acceptance.py): valid instances
+# rejected 53 at 4, 38 at 5, 25 at 6; compile time of the 30 schemas this most affects (of a
+# 1,000-schema sample) 6.1 s at 4, 16.5 s at 5, 31.6 s at 6.
+MAX_TRACKED_REQUIRED = 5
 
 
 def any_value_rules(converter) -> ebnf.Expr:
@@ -404,29 +410,20 @@ def _braced(converter, declared, required, members_text, minimum, depth) -> ebnf
 
 
 def _members_in_any_order(converter, declared, required, members, extra, assertions, depth, hint):
-    """The members with the declared properties in any order, each at most once, and other
-    keys anywhere between them. State (taken, written): the set of declared properties written
-    (a bit mask) and the members written so far (capped where the counts allow); its rule is
-    `separator (member_i next_i | ... | other same-set) | end`, each member `"key": value` a
-    rule of its own (which the compiler may inline again). The end is offered once every
-    required property is taken and `minProperties` is met."""
+    """The members with the declared properties in any order, each at most once, then other
+    keys. State (taken, written): the set of declared properties written (a bit mask) and the
+    members written so far (capped where the counts allow); its rule offers each property not
+    yet taken and -- once every required property is taken -- the other keys and the end, a
+    tail rule shared by the states with the same count (so other keys cost one alternative
+    per state, not one per state and key region)."""
     layout = converter.layout
     table = converter.table
     minimum, maximum = assertions.min_properties, assertions.max_properties
     cap = maximum if maximum is not None else max(minimum, 1)
     required_mask = sum(1 << i for i, name in enumerate(declared) if name in required)
     names: Dict[tuple, str] = {}
+    tails: Dict[int, ebnf.Expr] = {}
     pending: List[tuple] = []
-
-    def as_rule(expression: ebnf.Expr, rule_hint: str) -> ebnf.Expr:
-        if isinstance(expression, (ebnf.Literal, ebnf.RuleRef)) or expression == ebnf.NOTHING:
-            return expression
-        return ebnf.RuleRef(table.add(rule_hint, expression))
-
-    member_rules = [
-        as_rule(member, f"{hint}_member_{name}") for member, name in zip(members, declared)
-    ]
-    other = as_rule(extra, f"{hint}_other")
 
     def state_ref(state: tuple) -> ebnf.Expr:
         if state not in names:
@@ -434,26 +431,39 @@ def _members_in_any_order(converter, declared, required, members, extra, asserti
             pending.append(state)
         return ebnf.RuleRef(names[state])
 
+    def tail_ref(written: int) -> ebnf.Expr:
+        """Other keys, then the end, after `written` members (never empty when none)."""
+        if written not in tails:
+            low = max(0, minimum - written)
+            high = None if maximum is None else maximum - written
+            separator = layout.between(depth)
+            if extra == ebnf.NOTHING:
+                body = ebnf.EMPTY if low == 0 and written > 0 else ebnf.NOTHING
+            elif written == 0:
+                more_high = None if high is None else high - 1
+                more = ebnf.repeat(ebnf.sequence(separator, extra), max(low - 1, 0), more_high)
+                body = ebnf.NOTHING if high == 0 else ebnf.sequence(extra, more)
+            else:
+                body = ebnf.repeat(ebnf.sequence(separator, extra), low, high)
+            if isinstance(body, (ebnf.Literal, ebnf.RuleRef)) or body in (ebnf.EMPTY, ebnf.NOTHING):
+                tails[written] = body
+            else:
+                tails[written] = ebnf.RuleRef(table.add(f"{hint}_others{written}", body))
+        return tails[written]
+
     def body(state: tuple) -> ebnf.Expr:
-        """What follows in `state`; the first member (written == 0) has no separator and the
-        object is never empty here (the empty object is its own alternative)."""
         taken, written = state
+        separator = layout.between(depth) if written else ebnf.EMPTY
         following = min(written + 1, cap)
         options = []
         if maximum is None or written < maximum:
-            for index, member in enumerate(member_rules):
+            for index, member in enumerate(members):
                 if not taken & (1 << index) and member != ebnf.NOTHING:
-                    options.append(
-                        ebnf.sequence(member, state_ref((taken | (1 << index), following)))
-                    )
-            if other != ebnf.NOTHING:
-                options.append(ebnf.sequence(other, state_ref((taken, following))))
-        step = ebnf.choice(*options)
-        if written:
-            step = ebnf.sequence(layout.between(depth), step)
-        if written and taken & required_mask == required_mask and written >= minimum:
-            return ebnf.choice(step, ebnf.EMPTY)
-        return step
+                    target = state_ref((taken | (1 << index), following))
+                    options.append(ebnf.sequence(separator, member, target))
+        if taken & required_mask == required_mask:
+            options.append(tail_ref(written))
+        return ebnf.choice(*options)
 
     first = body((0, 0))
     while pending:
