@@ -10,8 +10,9 @@ Guarantee: the grammar accepts only JSON texts whose value the schema accepts (f
 without duplicate object keys: a context-free grammar cannot keep two free-form keys apart;
 declared properties are never accepted as additional keys, under any escaping, and repeat only
 where objects.py says: an optional property of an object too large to track, in the default
-`any_key_order=True`, with each copy valid, so either copy a parser keeps gives a valid value). It may reject some valid texts; each such narrowing is documented where it is made
-(numbers.py, strings.py, formats.py, combinators.py, whitespace.py).
+`any_key_order=True`, with each copy valid, so either copy a parser keeps gives a valid
+value). It may reject some valid texts; each such narrowing is documented where it is made
+(numbers.py, strings.py, formats.py, combinators.py, objects.py, whitespace.py).
 
 A keyword that cannot be enforced (`contains`, `uniqueItems: true`, `$dynamicRef`,
 `$recursiveRef`, and a `not`, an `if` or an overlapping `oneOf` whose schema has no exact

@@ -57,7 +57,8 @@ MAX_OBJECT_STATES = 20000
 MAX_UNORDERED_PROPERTIES = 4
 
 # A larger object in any key order (`any_key_order=True`) tracks which of its required
-# properties are written: 2**r states for r of them, each holding a copy of every required
+# properties are written: 2**r states for r of them (counted as (n + 1) * 2**(r + 1) against
+# MAX_OBJECT_STATES, the schema-order count when r = 0), each holding a copy of every required
 # member not yet written (6 all-required properties: 64 states, 1.0 s to compile on llama3
 # instead of 0.05 s in schema order). Past this many, its declared properties come in schema
 # order. Measured over all of MaskBench (bench/json_schema_acceptance.py): valid instances
@@ -313,6 +314,7 @@ def _member_sequence(converter, declared, required, members, extra, assertions, 
         and minimum <= 1
         and maximum is None
         and len(required & set(declared)) <= MAX_TRACKED_REQUIRED
+        and (count + 1) * 2 ** (len(required & set(declared)) + 1) <= MAX_OBJECT_STATES
     ):
         members_text = _members_tracking_required(
             converter, declared, required, members, extra, depth, hint
