@@ -644,3 +644,31 @@ def test_ref_siblings_follow_the_declared_draft(schema_uri, small_accepted):
     for document, expected in (('{"n": 1}', small_accepted), ('{"n": 7}', True)):
         assert validator(schema).is_valid(json.loads(document)) == expected
         assert accepts(grammar, document) == expected
+
+
+@pytest.mark.parametrize(
+    ("schema_uri", "applies"),
+    [
+        ("http://json-schema.org/draft-04/schema#", False),
+        ("http://json-schema.org/draft-06/schema#", False),
+        ("http://json-schema.org/draft-07/schema#", True),
+        (None, True),
+    ],
+)
+def test_if_then_else_exist_from_draft_7_on(schema_uri, applies):
+    """Drafts 4 and 6 have no `if`/`then`/`else`: unknown keywords there, ignored (MaskBench's
+    Github_medium/o39097 is a draft-4 schema with one, and valid instances it forbids)."""
+    schema = {
+        "type": "object",
+        "properties": {"kind": {"type": "string"}, "title": {"type": "string"}},
+        "if": {"properties": {"kind": {"const": "action"}}},
+        "then": {"required": ["title"]},
+    }
+    if schema_uri:
+        schema["$schema"] = schema_uri
+    grammar = json_schema_to_ebnf(schema, strict_mode=False)
+    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    cases = (('{"kind": "action"}', not applies), ('{"kind": "action", "title": "t"}', True))
+    for document, expected in cases + (('{"kind": "other"}', True),):
+        assert validator(schema).is_valid(json.loads(document)) == expected
+        assert accepts(grammar, document) == expected

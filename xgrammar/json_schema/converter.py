@@ -109,10 +109,8 @@ class Converter:
         self.strict_mode = strict_mode
         self.lenient = lenient
         self.any_key_order = any_key_order  # see objects.py
-        schema_uri = root.get("$schema", "") if isinstance(root, dict) else ""
-        self.is_draft4 = isinstance(schema_uri, str) and (
-            "draft-04" in schema_uri or "draft-03" in schema_uri
-        )
+        draft = _declared_draft(root)
+        self.is_draft4 = draft in (3, 4)
         self.normalizer = Normalizer(
             self.document,
             self.check_keywords,
@@ -120,8 +118,8 @@ class Converter:
             self._oneof_overlap,
             self.is_draft4,
             self.unsupported,
-            ref_overrides_siblings=isinstance(schema_uri, str)
-            and any(f"draft-0{n}" in schema_uri for n in (3, 4, 6, 7)),
+            ref_overrides_siblings=draft is not None,
+            has_conditionals=draft not in (3, 4, 6),
         )
         self._rules: dict = {}
         self._queue: deque = deque()
@@ -453,6 +451,17 @@ class Converter:
             parts.append(layout.colon())
             parts.append(self.value_literal(item, depth + 1, nesting + 1))
         return ebnf.sequence(*parts, layout.close(depth), ebnf.literal("}"))
+
+
+def _declared_draft(root: Any) -> int | None:
+    """3, 4, 6 or 7 when the root's `$schema` names that draft; None for 2019-09, 2020-12, and
+    a missing or unknown `$schema` (read as the newest draft)."""
+    uri = root.get("$schema") if isinstance(root, dict) else None
+    if isinstance(uri, str):
+        for draft in (3, 4, 6, 7):
+            if f"draft-0{draft}" in uri:
+                return draft
+    return None
 
 
 def json_schema_to_ebnf(
