@@ -38,7 +38,7 @@ CHECKED_FORMATS = {
     ],
     "regex": [
         "^[a-z0-9]+$", "(a|b)*c{2,5}?", r"^\d{4}-\d{2}$", "*", "\\", "a{2}{3}", "^*",
-        "a{3,1}", "(a", "a)", "[^A-Z_]", "(?:x)|y",
+        "a{3,1}", "(a", "a)", "[^A-Z_]", "(?:x)|y", "^[a-zA-Z0-9_]{3,16}$", "a{16,3}",
     ],
     "json-pointer": ["", "/a/b", "/a~1b/~0", "a", "/~2", "/~"],
     "relative-json-pointer": ["0", "1/a", "2#", "01", "-1", "#"],
@@ -100,3 +100,13 @@ def test_every_string_of_the_regex_format_compiles():
             accepted_count += 1
             re.compile(text)  # raises re.error if the subset were too wide
     assert accepted_count > 1000
+
+
+def test_counted_repetition_in_the_regex_format_is_exact_below_100():
+    """`{m,n}` is in the subset exactly when m <= n (Python rejects `{16,3}`), for every m and n
+    below 100 written without leading zeros; nothing with a leading zero is in it."""
+    automaton = Automaton.from_expression(format_language("regex"))
+    for low in range(100):
+        for high in range(100):
+            assert automaton.accepts(f"a{{{low},{high}}}") == (low <= high), (low, high)
+            assert not automaton.accepts(f"a{{0{low},{high}}}")

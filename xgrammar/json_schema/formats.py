@@ -93,14 +93,19 @@ def regex_syntax_subset() -> str:
     """A regular subset of Python `re` syntax, which jsonschema's `regex` format check compiles
     with: literals, escaped metacharacters and `\\d\\w\\s` classes, `.`, bracket classes
     (single characters and the ranges a-z, A-Z, 0-9), one quantifier per atom (`{m,n}` with
-    single digits m <= n), `^ $ \\b \\B`, alternation, and (non-capturing) groups nested at
+    m <= n < 100), `^ $ \\b \\B`, alternation, and (non-capturing) groups nested at
     most `MAX_REGEX_FORMAT_GROUP_DEPTH` deep. Everything in it compiles: narrower, never wider.
     """
     literal = r"[A-Za-z0-9 _\-,:;'\"<>=!@#%&~`/]"
     escape = r"\\[.^$*+?()\[\]{}|\\/\-dDwWsS]"
     class_char = r"(?:[A-Za-z0-9 _,:;'\"<>=!@#%&~`/.*+?(){}|$]|\\[dDwWsS\\\[\]\-^.])"
     char_class = rf"\[\^?(?:a-z|A-Z|0-9|{class_char})+\]"
-    ordered_pairs = "|".join(f"{low},{high}" for low in range(10) for high in range(low, 10))
+    # m <= n below 100, without leading zeros (Python rejects `{5,3}`).
+    pairs = [f"{low},{high}" for low in range(10) for high in range(low, 10)]
+    pairs.append(r"\d,[1-9]\d")
+    pairs += [rf"{tens}\d,[{tens + 1}-9]\d" for tens in range(1, 9)]
+    pairs += [f"{tens}{ones},{tens}[{ones}-9]" for tens in range(1, 10) for ones in range(10)]
+    ordered_pairs = "|".join(pairs)
     quantifier = rf"(?:[*+?]|\{{(?:\d{{1,3}},?|{ordered_pairs})\}})\??"
     assertion = r"(?:\^|\$|\\[bB])"
 
