@@ -93,8 +93,9 @@ def regex_syntax_subset() -> str:
     """A regular subset of Python `re` syntax, which jsonschema's `regex` format check compiles
     with: literals, escaped metacharacters and `\\d\\w\\s` classes, `.`, bracket classes
     (single characters and the ranges a-z, A-Z, 0-9), one quantifier per atom (`{m,n}` with
-    m <= n < 100 as described below), `^ $ \\b \\B`, alternation, and (non-capturing) groups nested at
-    most `MAX_REGEX_FORMAT_GROUP_DEPTH` deep. Everything in it compiles: narrower, never wider.
+    m <= n < 100 as described below), `^ $ \\b \\B`, alternation, and (non-capturing) groups
+    nested at most `MAX_REGEX_FORMAT_GROUP_DEPTH` deep. Everything in it compiles: narrower,
+    never wider.
     """
     literal = r"[A-Za-z0-9 _\-,:;'\"<>=!@#%&~`/]"
     escape = r"\\[.^$*+?()\[\]{}|\\/\-dDwWsS]"
