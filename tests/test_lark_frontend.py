@@ -220,3 +220,11 @@ def test_an_ignored_terminal_without_an_exact_greedy_form_is_refused():
     text = 'start: "a"\nODD: /(ab)?a?(bc)?/\n%ignore ODD'
     with pytest.raises(UnsupportedFeatureError, match="greedily"):
         lark_to_ebnf(text)
+
+
+@pytest.mark.parametrize("regex", ["a+?", "b{1,3}?", "(ab)*?c"])
+def test_a_terminal_with_a_lazy_quantifier_is_refused(regex):
+    # Lark's lexer takes a lazy terminal's shortest match ("a" for /a+?/), which the regex's
+    # language ("a", "aa", ...) would widen; ESCAPED_STRING and C_COMMENT have exact forms.
+    with pytest.raises(UnsupportedFeatureError, match="lazy quantifier"):
+        lark_to_ebnf(f"start: A\nA: /{regex}/")

@@ -30,7 +30,8 @@ One caveat: Lark's lexer takes a regex terminal's *first* match (Python's leftmo
 backtracking), so a lazy quantifier can shorten tokens: common.lark's ESCAPED_STRING,
 `".*?(?<!\\)(\\\\)*?"`, only ever matches up to the first unescaped quote. We keep the
 regex language for terminals in general, and replace that (by far the most used) pattern with
-its first-match equivalent, `_FIRST_MATCH_EQUIVALENTS`, checked against Lark in the tests.
+its first-match equivalent, `_FIRST_MATCH_EQUIVALENTS`, checked against Lark in the tests; any
+other terminal with a lazy quantifier raises `UnsupportedFeatureError`.
 
 Errors: text Lark cannot read -> `GrammarSyntaxError` (with Lark's line and column when it
 gives them); a rule or terminal Lark rejects -> `InvalidGrammarError`; `%declare`d terminals,
@@ -108,14 +109,50 @@ def _regex_options(flags, terminal_name: str) -> RegexOptions:
     return RegexOptions(RegexFlavor.PYTHON, ignore_case="i" in flags, dot_all="s" in flags)
 
 
+_COUNTED_QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")
+
+
+def _has_lazy_quantifier(regex: str) -> bool:
+    """Whether `regex` has a lazy quantifier (`*?`, `+?`, `??`, `{m,n}?`) outside classes."""
+    index, after_quantifier = 0, False
+    while index < len(regex):
+        char = regex[index]
+        if char == "\\":
+            index, after_quantifier = index + 2, False
+            continue
+        if char == "[":  # skip the class; a `]` right after `[` or `[^` is a member
+            index += 2 if regex[index + 1 : index + 2] == "^" else 1
+            index += 1 if regex[index : index + 1] == "]" else 0
+            while index < len(regex) and regex[index] != "]":
+                index += 2 if regex[index] == "\\" else 1
+            index, after_quantifier = index + 1, False
+            continue
+        if char == "?" and after_quantifier:
+            return True
+        counted = _COUNTED_QUANTIFIER.match(regex, index) if char == "{" else None
+        if counted:
+            index, after_quantifier = counted.end(), True
+            continue
+        # `(?` opens a group extension, not a quantifier.
+        after_quantifier = char in "*+" or (char == "?" and regex[index - 1 : index] != "(")
+        index += 1
+    return False
+
+
 def _terminal_regex(terminal) -> str:
     pattern = terminal.pattern
     kind = type(pattern).__name__
     if kind == "PatternStr":
         return re.escape(pattern.value)
-    if kind == "PatternRE":
-        return _FIRST_MATCH_EQUIVALENTS.get(pattern.value, pattern.value)
-    raise UnsupportedFeatureError(f"terminal {terminal.name} has no pattern (%declare?)")
+    if kind != "PatternRE":
+        raise UnsupportedFeatureError(f"terminal {terminal.name} has no pattern (%declare?)")
+    regex = _FIRST_MATCH_EQUIVALENTS.get(pattern.value, pattern.value)
+    if _has_lazy_quantifier(regex):
+        raise UnsupportedFeatureError(
+            f"terminal {terminal.name}: /{regex}/ has a lazy quantifier; Lark's lexer takes its"
+            " first (shortest) match, which the regex's language would widen"
+        )
+    return regex
 
 
 def _terminal_rules(terminal, ebnf_name: str) -> List[Tuple[str, str]]:
