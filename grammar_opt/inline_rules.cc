@@ -21,18 +21,6 @@ GrammarPtr InlineRules(const Grammar& grammar, int32_t max_inlined_rule_size) {
         rule != grammar.root() && grammar.rule(rule).lookahead == kNoExpr && !recursive[rule];
   }
   std::vector<bool> used = ExprsUsedByRules(grammar, std::vector<bool>(num_rules, true));
-  // References per rule (each place an expression or a rule body names it).
-  std::vector<int32_t> uses(num_rules, 0);
-  for (ExprId id = 0; id < num_exprs; ++id) {
-    if (!used[id]) continue;
-    for (ExprId child : grammar.expr(id).children) {
-      if (grammar.expr(child).kind == ExprKind::kRuleRef) ++uses[grammar.expr(child).rule];
-    }
-  }
-  for (RuleId rule = 0; rule < num_rules; ++rule) {
-    const Expr& body = grammar.expr(grammar.rule(rule).body);
-    if (body.kind == ExprKind::kRuleRef) ++uses[body.rule];
-  }
 
   // The processing order (Kahn's algorithm): an expression is ready once its children are done
   // and, for a reference to a candidate rule, once that rule's body is done.
@@ -75,9 +63,7 @@ GrammarPtr InlineRules(const Grammar& grammar, int32_t max_inlined_rule_size) {
       int32_t body_size = tree_size[grammar.rule(expr.rule).body];
       if (!decided[expr.rule]) {
         decided[expr.rule] = true;
-        inlined[expr.rule] =
-            body_size <= max_inlined_rule_size &&
-            (body_size <= kAlwaysInlinedRuleSize || uses[expr.rule] <= kMaxInlinedRuleUses);
+        inlined[expr.rule] = body_size <= max_inlined_rule_size;
       }
       if (inlined[expr.rule]) size = body_size;
     }

@@ -29,13 +29,6 @@ namespace xgrammar {
 // growing by more than a small constant.
 inline constexpr int32_t kMaxInlinedRuleSize = 16;
 
-// A rule of more than kAlwaysInlinedRuleSize nodes named in more than kMaxInlinedRuleUses places
-// stays a rule: each copy's states get masks of their own, one vocabulary walk each, while
-// the rule's own states are walked once (the JSON Schema converter shares an object's member
-// rules between the states that track which members are written).
-inline constexpr int32_t kAlwaysInlinedRuleSize = 8;
-inline constexpr int32_t kMaxInlinedRuleUses = 8;
-
 GrammarPtr InlineRules(const Grammar& grammar, int32_t max_inlined_rule_size = kMaxInlinedRuleSize);
 
 }  // namespace xgrammar

@@ -64,7 +64,7 @@ MAX_UNORDERED_PROPERTIES = 4
 # order. Measured over all of MaskBench (bench/json_schema_acceptance.py): valid instances
 # rejected 53 at 4, 38 at 5, 25 at 6; compile time of the 30 schemas this most affects (of a
 # 1,000-schema sample) 6.1 s at 4, 16.5 s at 5, 31.6 s at 6.
-MAX_TRACKED_REQUIRED = 6
+MAX_TRACKED_REQUIRED = 5
 
 
 def any_value_rules(converter) -> ebnf.Expr:
@@ -474,12 +474,6 @@ def _members_in_any_order(converter, declared, required, members, extra, asserti
     return first
 
 
-def _as_rule(table, expression: ebnf.Expr, hint: str) -> ebnf.Expr:
-    if isinstance(expression, (ebnf.Literal, ebnf.RuleRef)) or expression == ebnf.NOTHING:
-        return expression
-    return ebnf.RuleRef(table.add(hint, expression))
-
-
 def _members_tracking_required(converter, declared, required, members, extra, depth, hint):
     """The members of a large object in any order, tracking only the required properties:
     state = the set of required properties written; its rule is `separator (optional-or-other
@@ -491,12 +485,7 @@ def _members_tracking_required(converter, declared, required, members, extra, de
     layout = converter.layout
     table = converter.table
     required_names = [name for name in declared if name in required]
-    # Rules, so that the compiler keeps them out of line once many states name them
-    # (grammar_opt/inline_rules.h): each state then holds a call, not a copy to walk.
-    required_members = [
-        _as_rule(table, members[declared.index(name)], f"{hint}_member_{name}")
-        for name in required_names
-    ]
+    required_members = [members[declared.index(name)] for name in required_names]
     loose = [member for member, name in zip(members, declared) if name not in required]
     loose.append(extra)
     loose_choice = ebnf.choice(*loose)
