@@ -228,3 +228,15 @@ def test_a_terminal_with_a_lazy_quantifier_is_refused(regex):
     # language ("a", "aa", ...) would widen; ESCAPED_STRING and C_COMMENT have exact forms.
     with pytest.raises(UnsupportedFeatureError, match="lazy quantifier"):
         lark_to_ebnf(f"start: A\nA: /{regex}/")
+
+
+@pytest.mark.parametrize(
+    "statement", ["%import codmon.WS", "%import .local.WS", "%import ..up (WS)", "%import os"]
+)
+def test_only_the_grammars_bundled_with_lark_can_be_imported(statement, tmp_path, monkeypatch):
+    # Never a file of the caller's file system: not even one that exists where Lark looks.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "local.lark").write_text("WS: /x/\n")
+    with pytest.raises(UnsupportedFeatureError, match="bundled with lark") as error:
+        lark_to_ebnf(f'start: "a"\n{statement}\n')
+    assert "line 2" in str(error.value)

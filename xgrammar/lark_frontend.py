@@ -34,7 +34,9 @@ its first-match equivalent, `_FIRST_MATCH_EQUIVALENTS`, checked against Lark in 
 other terminal with a lazy quantifier raises `UnsupportedFeatureError`.
 
 Errors: text Lark cannot read -> `GrammarSyntaxError` (with Lark's line and column when it
-gives them); a rule or terminal Lark rejects -> `InvalidGrammarError`; `%declare`d terminals,
+gives them); a rule or terminal Lark rejects -> `InvalidGrammarError`; an `%import` of anything
+but Lark's bundled grammars (`common`, `lark`, `python`, `unicode`: never a file of the caller's
+file system, relative imports included), `%declare`d terminals,
 regex flags other than `i`/`s`, and regex features the regex front end rejects ->
 `UnsupportedFeatureError`.
 """
@@ -69,6 +71,23 @@ _FIRST_MATCH_EQUIVALENTS = {
 }
 
 
+# `%import` statements; only Lark's bundled grammars may be named (`common`, ...), so that a
+# grammar never makes Lark read a file of the caller's file system.
+_IMPORT_STATEMENT = re.compile(r"^[ \t]*%import[ \t]+([^\s(]*)", re.MULTILINE)
+_BUNDLED_GRAMMARS = ("common", "lark", "python", "unicode")
+
+
+def _check_imports(text: str) -> None:
+    for match in _IMPORT_STATEMENT.finditer(text):
+        module = match.group(1).split(".")[0]
+        if module not in _BUNDLED_GRAMMARS:
+            line = text.count("\n", 0, match.start()) + 1
+            raise UnsupportedFeatureError(
+                f"line {line}: %import {match.group(1)}: only the grammars bundled with lark"
+                f" ({', '.join(_BUNDLED_GRAMMARS)}) can be imported"
+            )
+
+
 def _load(text: str, start: str):
     """(terminals, rules, ignored terminal names) from Lark, with Lark errors translated."""
     try:
@@ -76,6 +95,7 @@ def _load(text: str, start: str):
         from lark import load_grammar
     except ImportError as error:  # pragma: no cover - lark is a declared dependency
         raise UnsupportedFeatureError("Lark grammars need the `lark` package") from error
+    _check_imports(text)
     try:
         grammar, _ = load_grammar.load_grammar(text, "<grammar>", [], False)
         return grammar.compile([start], set())
@@ -98,6 +118,13 @@ def _load(text: str, start: str):
         raise InvalidGrammarError(f"invalid Lark grammar: {first_line}") from None
     except lark.exceptions.LarkError as error:
         raise InvalidGrammarError(f"invalid Lark grammar: {error}") from None
+    except Exception as error:  # noqa: BLE001 - Lark's own failures on text it cannot read
+        # Lark reports some bad input with other exceptions: a missing import by failing to open
+        # it (kept out by _check_imports), and some syntax errors with a TypeError from its
+        # error-message matcher (lark 1.2, found by fuzzing).
+        raise InvalidGrammarError(
+            f"invalid Lark grammar (lark raised {type(error).__name__}: {error})"
+        ) from None
 
 
 def _regex_options(flags, terminal_name: str) -> RegexOptions:

@@ -14,9 +14,10 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-# Only xgrammar's own modules and the targets are instrumented: the import hook stays active,
-# and torch, which xgrammar imports lazily, took minutes to instrument.
-with atheris.instrument_imports(include=["xgrammar", "fuzz"]):
+# Only xgrammar's own modules, the targets and lark (whose parser reads the `lark` target's
+# grammars) are instrumented: the import hook stays active, and torch, which xgrammar imports
+# lazily, took minutes to instrument.
+with atheris.instrument_imports(include=["xgrammar", "fuzz", "lark"]):
     import xgrammar.config
     from fuzz.targets import FUZZ_LIMITS, TARGETS
 

@@ -13,6 +13,7 @@ Targets:
                that the mask and accept_token agree and that rollback restores the mask
   regex        Grammar.from_regex (when xgrammar.regex exists)
   json_schema  Grammar.from_json_schema on the bytes as JSON (when xgrammar.json_schema exists)
+  lark         Grammar.from_lark on the bytes as grammar text (when the lark package exists)
 """
 
 from __future__ import annotations
@@ -83,6 +84,14 @@ def fuzz_regex(data: bytes) -> None:
 def fuzz_json_schema(data: bytes) -> None:
     try:
         grammar = xgr.Grammar.from_json_schema(_text(data))
+    except XGrammarError:
+        return
+    _match_some_strings(grammar, data)
+
+
+def fuzz_lark(data: bytes) -> None:
+    try:
+        grammar = xgr.Grammar.from_lark(_text(data))
     except XGrammarError:
         return
     _match_some_strings(grammar, data)
@@ -175,3 +184,5 @@ if importlib.util.find_spec("xgrammar.regex") is not None:
     TARGETS["regex"] = fuzz_regex
 if importlib.util.find_spec("xgrammar.json_schema") is not None:
     TARGETS["json_schema"] = fuzz_json_schema
+if importlib.util.find_spec("lark") is not None:
+    TARGETS["lark"] = fuzz_lark
