@@ -73,28 +73,22 @@ def fuzz_deserialize(data: bytes) -> None:
     assert str(again) == str(grammar)
 
 
-def fuzz_regex(data: bytes) -> None:
-    try:
-        grammar = xgr.Grammar.from_regex(_text(data))
-    except XGrammarError:
-        return
-    _match_some_strings(grammar, data)
+def _front_end_target(build: Callable[[str], xgr.Grammar]) -> Callable[[bytes], None]:
+    """A target that builds a grammar from the bytes as text, then matches some strings."""
+
+    def target(data: bytes) -> None:
+        try:
+            grammar = build(_text(data))
+        except XGrammarError:
+            return
+        _match_some_strings(grammar, data)
+
+    return target
 
 
-def fuzz_json_schema(data: bytes) -> None:
-    try:
-        grammar = xgr.Grammar.from_json_schema(_text(data))
-    except XGrammarError:
-        return
-    _match_some_strings(grammar, data)
-
-
-def fuzz_lark(data: bytes) -> None:
-    try:
-        grammar = xgr.Grammar.from_lark(_text(data))
-    except XGrammarError:
-        return
-    _match_some_strings(grammar, data)
+fuzz_regex = _front_end_target(xgr.Grammar.from_regex)
+fuzz_json_schema = _front_end_target(xgr.Grammar.from_json_schema)
+fuzz_lark = _front_end_target(xgr.Grammar.from_lark)
 
 
 _MATCHER_GRAMMARS = (
