@@ -672,3 +672,28 @@ def test_if_then_else_exist_from_draft_7_on(schema_uri, applies):
     for document, expected in cases + (('{"kind": "other"}', True),):
         assert validator(schema).is_valid(json.loads(document)) == expected
         assert accepts(grammar, document) == expected
+
+
+def test_keywords_of_later_drafts_are_unknown_in_earlier_ones():
+    """A draft-4 schema's `const`, `propertyNames` and `contains` are unknown keywords, ignored
+    as jsonschema's Draft4Validator ignores them: under `not` an empty schema excludes every
+    value, so applying `const` there would accept what draft 4 forbids."""
+    draft4 = "http://json-schema.org/draft-04/schema#"
+    schema = {
+        "$schema": draft4,
+        "type": "object",
+        "properties": {"a": {"not": {"const": 1}}, "b": {"contains": {"type": "string"}}},
+        "propertyNames": {"maxLength": 1},
+        "additionalProperties": {"type": "integer"},
+    }
+    grammar = json_schema_to_ebnf(schema, strict_mode=False)
+    validator = jsonschema.Draft4Validator(schema)
+    documents = ['{"a": 2}', "{}", '{"b": [1]}', '{"long": 3}', '{"a": 1}', '{"b": "x"}']
+    for document in documents:
+        expected = validator.is_valid(json.loads(document))
+        assert accepts(grammar, document) == expected, document
+    assert accepts(grammar, '{"b": [1], "long": 3}')  # contains and propertyNames ignored
+    assert not accepts(grammar, '{"a": 2}')  # `not` of an empty schema
+    draft7 = dict(schema, **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    draft7["properties"] = {"a": {"not": {"const": 1}}}
+    assert accepts(json_schema_to_ebnf(draft7, strict_mode=False), '{"a": 2}')

@@ -113,14 +113,10 @@ class Normalizer:
         is_draft4: bool,
         unsupported: Callable[[str, str], None],
         ref_overrides_siblings: bool = False,
-        has_conditionals: bool = True,
     ) -> None:
         self.unsupported = unsupported
         # Drafts 3 to 7: a schema with `$ref` is that reference alone, its siblings ignored.
         self.ref_overrides_siblings = ref_overrides_siblings
-        # Drafts 3, 4 and 6 have no `if`/`then`/`else` (draft 7 added them): unknown keywords
-        # there, ignored as every unknown keyword is.
-        self.has_conditionals = has_conditionals
         self.document = document
         self.check_keywords = check_keywords
         self.matches_pattern = matches_pattern
@@ -207,7 +203,7 @@ class Normalizer:
                     "a negated 'properties' (from not/if) under unevaluatedProperties/Items",
                     pointer=part_pointer,
                 )
-            if "if" in part and self.has_conditionals:
+            if "if" in part:
                 groups.extend(self._if_then_else(part, part_pointer))
             for keyword in _DEPENDENCY_KEYWORDS:
                 if keyword in part:

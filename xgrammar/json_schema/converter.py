@@ -119,7 +119,6 @@ class Converter:
             self.is_draft4,
             self.unsupported,
             ref_overrides_siblings=draft is not None,
-            has_conditionals=draft not in (3, 4, 6),
         )
         self._rules: dict = {}
         self._queue: deque = deque()
@@ -464,6 +463,52 @@ def _declared_draft(root: Any) -> int | None:
     return None
 
 
+# Keywords by the first draft that has them (2019 and 2020: 2019-09 and 2020-12). A schema that
+# declares an earlier draft gets them removed from every subschema before conversion: they are
+# unknown keywords there, which validators ignore -- applying them would be narrower where they
+# constrain and wider under `not` or a `oneOf` exclusion.
+_ADDED_IN_DRAFT = {
+    "const": 6, "contains": 6, "propertyNames": 6, "if": 7, "then": 7, "else": 7,
+    "dependentRequired": 2019, "dependentSchemas": 2019, "unevaluatedProperties": 2019,
+    "unevaluatedItems": 2019, "minContains": 2019, "maxContains": 2019, "prefixItems": 2020,
+}  # fmt: skip
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependencies")
+_SCHEMA_MAPS += ("dependentSchemas",)
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_SCHEMA_VALUES = ("additionalProperties", "additionalItems", "items", "not", "contains")
+_SCHEMA_VALUES += ("propertyNames", "if", "then", "else", "unevaluatedProperties")
+_SCHEMA_VALUES += ("unevaluatedItems",)
+
+
+def _for_draft(root: Any, draft: int | None) -> Any:
+    """`root` with the keywords its declared draft does not have removed from every subschema
+    (a copy; values that are not subschemas, such as `enum` and `const` data, are kept)."""
+    dropped = {keyword for keyword, first in _ADDED_IN_DRAFT.items() if first > (draft or 2020)}
+    if not dropped:
+        return root
+    holder: List[Any] = [None]
+    stack: List[Tuple[Any, Any, Any]] = [(root, holder, 0)]  # (node, container, key)
+    while stack:
+        node, container, key = stack.pop()
+        if not isinstance(node, dict):
+            container[key] = node
+            continue
+        # Keys are placed in their order first (the stack fills them later): property order
+        # is schema order.
+        copy = {keyword: value for keyword, value in node.items() if keyword not in dropped}
+        container[key] = copy
+        for keyword, value in copy.items():
+            if keyword in _SCHEMA_MAPS and isinstance(value, dict):
+                copy[keyword] = dict(value)
+                stack.extend((sub, copy[keyword], name) for name, sub in value.items())
+            elif keyword in _SCHEMA_LISTS and isinstance(value, list):
+                copy[keyword] = [None] * len(value)
+                stack.extend((sub, copy[keyword], index) for index, sub in enumerate(value))
+            elif keyword in _SCHEMA_VALUES:
+                stack.append((value, copy, keyword))
+    return holder[0]
+
+
 def json_schema_to_ebnf(
     schema: Any,
     *,
@@ -481,6 +526,7 @@ def json_schema_to_ebnf(
     module's docstring for `strict_mode`, `lenient` and `any_key_order`).
     """
     root = _schema_from_argument(schema)
+    root = _for_draft(root, _declared_draft(root))
     layout_options = {
         "any_whitespace": any_whitespace,
         "indent": indent,
