@@ -411,6 +411,39 @@ def _braced(converter, declared, required, members_text, minimum, depth) -> ebnf
     return ebnf.choice(*options)
 
 
+def _as_rule(table, hint: str, expression: ebnf.Expr) -> ebnf.Expr:
+    """`expression` as a reference to a rule of its own, unless it is already that small."""
+    if isinstance(expression, (ebnf.Literal, ebnf.RuleRef)) or expression in (
+        ebnf.EMPTY,
+        ebnf.NOTHING,
+    ):
+        return expression
+    return ebnf.RuleRef(table.add(hint, expression))
+
+
+class _StateRules:
+    """One rule per state of a member sequence, named when first referenced and defined by
+    `define_pending` (states refer to each other, so a name is needed before its body)."""
+
+    def __init__(self, table, name_of) -> None:
+        self.table = table
+        self.name_of = name_of
+        self.names: dict = {}
+        self.pending: list = []
+
+    def ref(self, state) -> ebnf.Expr:
+        if state not in self.names:
+            self.names[state] = self.table.reserve(self.name_of(state))
+            self.pending.append(state)
+        return ebnf.RuleRef(self.names[state])
+
+    def define_pending(self, body) -> None:
+        """Defines every referenced state's rule as `body(state)`, which may reference more."""
+        while self.pending:
+            state = self.pending.pop()
+            self.table.define(self.names[state], body(state))
+
+
 def _members_in_any_order(converter, declared, required, members, extra, assertions, depth, hint):
     """The members with the declared properties in any order, each at most once, then other
     keys. State (taken, written): the set of declared properties written (a bit mask) and the
@@ -423,15 +456,8 @@ def _members_in_any_order(converter, declared, required, members, extra, asserti
     minimum, maximum = assertions.min_properties, assertions.max_properties
     cap = maximum if maximum is not None else max(minimum, 1)
     required_mask = sum(1 << i for i, name in enumerate(declared) if name in required)
-    names: Dict[tuple, str] = {}
     tails: Dict[int, ebnf.Expr] = {}
-    pending: List[tuple] = []
-
-    def state_ref(state: tuple) -> ebnf.Expr:
-        if state not in names:
-            names[state] = table.reserve(f"{hint}_members{state[0]}_{state[1]}")
-            pending.append(state)
-        return ebnf.RuleRef(names[state])
+    states = _StateRules(table, lambda state: f"{hint}_members{state[0]}_{state[1]}")
 
     def tail_ref(written: int) -> ebnf.Expr:
         """Other keys, then the end, after `written` members (never empty when none)."""
@@ -447,10 +473,7 @@ def _members_in_any_order(converter, declared, required, members, extra, asserti
                 body = ebnf.NOTHING if high == 0 else ebnf.sequence(extra, more)
             else:
                 body = ebnf.repeat(ebnf.sequence(separator, extra), low, high)
-            if isinstance(body, (ebnf.Literal, ebnf.RuleRef)) or body in (ebnf.EMPTY, ebnf.NOTHING):
-                tails[written] = body
-            else:
-                tails[written] = ebnf.RuleRef(table.add(f"{hint}_others{written}", body))
+            tails[written] = _as_rule(table, f"{hint}_others{written}", body)
         return tails[written]
 
     def body(state: tuple) -> ebnf.Expr:
@@ -461,16 +484,14 @@ def _members_in_any_order(converter, declared, required, members, extra, asserti
         if maximum is None or written < maximum:
             for index, member in enumerate(members):
                 if not taken & (1 << index) and member != ebnf.NOTHING:
-                    target = state_ref((taken | (1 << index), following))
+                    target = states.ref((taken | (1 << index), following))
                     options.append(ebnf.sequence(separator, member, target))
         if taken & required_mask == required_mask:
             options.append(tail_ref(written))
         return ebnf.choice(*options)
 
     first = body((0, 0))
-    while pending:
-        state = pending.pop()
-        table.define(names[state], body(state))
+    states.define_pending(body)
     return first
 
 
@@ -488,24 +509,15 @@ def _members_tracking_required(converter, declared, required, members, extra, de
     required_members = [members[declared.index(name)] for name in required_names]
     loose = [member for member, name in zip(members, declared) if name not in required]
     loose.append(extra)
-    loose_choice = ebnf.choice(*loose)
-    if loose_choice != ebnf.NOTHING and not isinstance(loose_choice, (ebnf.Literal, ebnf.RuleRef)):
-        loose_choice = ebnf.RuleRef(table.add(f"{hint}_optional", loose_choice))
+    loose_choice = _as_rule(table, f"{hint}_optional", ebnf.choice(*loose))
     everything = (1 << len(required_names)) - 1
-    names: Dict[int, str] = {}
-    pending: List[int] = []
-
-    def state_ref(taken: int) -> ebnf.Expr:
-        if taken not in names:
-            names[taken] = table.reserve(f"{hint}_required{taken}")
-            pending.append(taken)
-        return ebnf.RuleRef(names[taken])
+    states = _StateRules(table, lambda taken: f"{hint}_required{taken}")
 
     def body(taken: int, first: bool) -> ebnf.Expr:
-        options = [ebnf.sequence(loose_choice, state_ref(taken))]
+        options = [ebnf.sequence(loose_choice, states.ref(taken))]
         for index, member in enumerate(required_members):
             if not taken & (1 << index):
-                options.append(ebnf.sequence(member, state_ref(taken | (1 << index))))
+                options.append(ebnf.sequence(member, states.ref(taken | (1 << index))))
         step = ebnf.choice(*options)
         if first:
             return step
@@ -513,9 +525,7 @@ def _members_tracking_required(converter, declared, required, members, extra, de
         return ebnf.choice(step, ebnf.EMPTY) if taken == everything else step
 
     start = body(0, True)
-    while pending:
-        taken = pending.pop()
-        table.define(names[taken], body(taken, False))
+    states.define_pending(lambda taken: body(taken, False))
     return start
 
 
