@@ -100,6 +100,7 @@ class Converter:
         strict_mode: bool,
         lenient: bool,
         any_key_order: bool = True,
+        draft: int | None = None,
     ) -> None:
         self.table = ebnf.RuleTable()
         self.root_name = self.table.reserve("root")
@@ -109,8 +110,7 @@ class Converter:
         self.strict_mode = strict_mode
         self.lenient = lenient
         self.any_key_order = any_key_order  # see objects.py
-        draft = _declared_draft(root)
-        self.is_draft4 = draft in (3, 4)
+        self.is_draft4 = draft in (3, 4)  # `draft`: the root's, see _declared_draft
         self.normalizer = Normalizer(
             self.document,
             self.check_keywords,
@@ -526,12 +526,13 @@ def json_schema_to_ebnf(
     module's docstring for `strict_mode`, `lenient` and `any_key_order`).
     """
     root = _schema_from_argument(schema)
-    root = _for_draft(root, _declared_draft(root))
+    draft = _declared_draft(root)
+    root = _for_draft(root, draft)
     layout_options = {
         "any_whitespace": any_whitespace,
         "indent": indent,
         "separators": tuple(separators) if separators is not None else None,
         "max_whitespace_cnt": max_whitespace_cnt,
     }
-    converter = Converter(root, layout_options, strict_mode, lenient, any_key_order)
+    converter = Converter(root, layout_options, strict_mode, lenient, any_key_order, draft)
     return converter.run(root)
