@@ -136,36 +136,6 @@ def _regex_options(flags, terminal_name: str) -> RegexOptions:
     return RegexOptions(RegexFlavor.PYTHON, ignore_case="i" in flags, dot_all="s" in flags)
 
 
-_COUNTED_QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")
-
-
-def _has_lazy_quantifier(regex: str) -> bool:
-    """Whether `regex` has a lazy quantifier (`*?`, `+?`, `??`, `{m,n}?`) outside classes."""
-    index, after_quantifier = 0, False
-    while index < len(regex):
-        char = regex[index]
-        if char == "\\":
-            index, after_quantifier = index + 2, False
-            continue
-        if char == "[":  # skip the class; a `]` right after `[` or `[^` is a member
-            index += 2 if regex[index + 1 : index + 2] == "^" else 1
-            index += 1 if regex[index : index + 1] == "]" else 0
-            while index < len(regex) and regex[index] != "]":
-                index += 2 if regex[index] == "\\" else 1
-            index, after_quantifier = index + 1, False
-            continue
-        if char == "?" and after_quantifier:
-            return True
-        counted = _COUNTED_QUANTIFIER.match(regex, index) if char == "{" else None
-        if counted:
-            index, after_quantifier = counted.end(), True
-            continue
-        # `(?` opens a group extension, not a quantifier.
-        after_quantifier = char in "*+" or (char == "?" and regex[index - 1 : index] != "(")
-        index += 1
-    return False
-
-
 def _terminal_regex(terminal) -> str:
     pattern = terminal.pattern
     kind = type(pattern).__name__
@@ -173,38 +143,55 @@ def _terminal_regex(terminal) -> str:
         return re.escape(pattern.value)
     if kind != "PatternRE":
         raise UnsupportedFeatureError(f"terminal {terminal.name} has no pattern (%declare?)")
-    regex = _FIRST_MATCH_EQUIVALENTS.get(pattern.value, pattern.value)
-    if _has_lazy_quantifier(regex):
-        raise UnsupportedFeatureError(
-            f"terminal {terminal.name}: /{regex}/ has a lazy quantifier; Lark's lexer takes its"
-            " first (shortest) match, which the regex's language would widen"
-        )
-    return regex
+    return _FIRST_MATCH_EQUIVALENTS.get(pattern.value, pattern.value)
+
+
+def _terminal_error(terminal, regex: str, error: GrammarSyntaxError | UnsupportedFeatureError):
+    message = f"terminal {terminal.name}: {error.message} (in /{regex}/)"
+    return type(error)(message, message=message)
+
+
+def _terminal_tree(terminal):
+    """(regex, syntax tree) of a terminal; one with a lazy quantifier is refused: Lark's lexer
+    takes its first (shortest) match, which the regex's language would widen."""
+    regex = _terminal_regex(terminal)
+    try:
+        tree = parse_regex(regex, _regex_options(terminal.pattern.flags, terminal.name))
+    except (GrammarSyntaxError, UnsupportedFeatureError) as error:
+        raise _terminal_error(terminal, regex, error) from None
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, regex_ast.Repeat) and node.lazy:
+            raise UnsupportedFeatureError(
+                f"terminal {terminal.name}: /{regex}/ has a lazy quantifier; Lark's lexer takes"
+                " its first (shortest) match, which the regex's language would widen"
+            )
+        stack.extend(regex_ast.children(node))
+    return regex, tree
 
 
 def _terminal_rules(terminal, ebnf_name: str) -> List[Tuple[str, str]]:
     pattern = terminal.pattern
     if type(pattern).__name__ == "PatternStr" and not pattern.flags:
         return [(ebnf_name, string_literal(pattern.value))]
-    regex = _terminal_regex(terminal)
+    regex, _ = _terminal_tree(terminal)
     try:
         rules = regex_to_rules(
             regex, ebnf_name, options=_regex_options(pattern.flags, terminal.name)
         )
     except (GrammarSyntaxError, UnsupportedFeatureError) as error:
-        error_class = type(error)
-        message = f"terminal {terminal.name}: {error.message} (in /{regex}/)"
-        raise error_class(message, message=message) from None
+        raise _terminal_error(terminal, regex, error) from None
     return list(rules.rules)
 
 
 def _automaton(regex: str, node):
     """The DFA (live states only) of a regex tree without anchors, or None if it has some."""
-    from .json_schema.patterns import _translate
+    from .json_schema.patterns import tree_expression
     from .json_schema.regular import Automaton
 
     try:
-        expression = _translate(regex, node)
+        expression = tree_expression(regex, node)
     except UnsupportedFeatureError:
         return None
     return Automaton.from_expression(expression).determinized().trimmed()
@@ -218,15 +205,13 @@ def _extends(automaton) -> bool:
 def _greedy_lookahead(terminal) -> str | None:
     """The lookahead after an ignored terminal that makes it end where Lark's lexer ends it
     (the module docstring says which forms are exact); None when no match extends another."""
-    regex = _terminal_regex(terminal)
-    options = _regex_options(terminal.pattern.flags, terminal.name)
+    regex, tree = _terminal_tree(terminal)
     unsupported = UnsupportedFeatureError(
         f"%ignore {terminal.name}: Lark matches ignored terminals greedily, and /{regex}/ is"
         " not of a form whose greedy match a grammar can express exactly (a language in which"
         " no match extends another, or fixed characters then one unbounded repetition of such"
         " a unit)"
     )
-    tree = parse_regex(regex, options)
     whole = _automaton(regex, tree)
     if whole is None:
         raise unsupported

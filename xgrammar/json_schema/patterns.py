@@ -14,7 +14,8 @@ grammar emitter handles those, but its output cannot be intersected); so do look
 backreferences and the other constructs the parser rejects. A malformed pattern raises
 `InvalidJSONSchemaError` naming the offset.
 
-Entry point: `pattern_language(pattern) -> expression`.
+Entry points: `pattern_language(pattern) -> expression`; `tree_expression(pattern, node)` for
+an anchor-free regex tree (the Lark front end uses it for its terminals' automata).
 Budgets: `MAX_PATTERN_NESTING` group levels (the automaton code recurses over the expression)
 and `MAX_PATTERN_REPEAT` for counted repetition (each count is a copy in the automaton).
 """
@@ -39,7 +40,7 @@ def _is_anchor(node, kind) -> bool:
     return isinstance(node, regex_ast.Anchor) and node.kind is kind
 
 
-def _translate(pattern: str, node):
+def tree_expression(pattern: str, node):
     """The expression for an anchor-free regex tree (an explicit stack: trees can be deep)."""
     results: dict = {}
     stack = [(node, False)]
@@ -85,7 +86,7 @@ def pattern_language(pattern: str):
         anchored_end = bool(items) and _is_anchor(items[-1], regex_ast.AnchorKind.END)
         if anchored_end:
             items = items[:-1]
-        body = tuple(_translate(pattern, item) for item in items)
+        body = tuple(tree_expression(pattern, item) for item in items)
         prefix = EPSILON if anchored_start else anything
         suffix = EPSILON if anchored_end else anything
         options.append(Concat((prefix,) + body + (suffix,)))

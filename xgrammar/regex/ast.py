@@ -41,12 +41,15 @@ class Alternation:
 
 @dataclass(frozen=True)
 class Repeat:
-    """`item` repeated between `min_count` and `max_count` times (None: unbounded)."""
+    """`item` repeated between `min_count` and `max_count` times (None: unbounded). `lazy`
+    (`*?`, `{m,n}?`) does not change the language, only which match a backtracking matcher
+    takes first (the Lark front end needs that)."""
 
     item: Node
     min_count: int
     max_count: int | None
     offset: int
+    lazy: bool = False
 
 
 class AnchorKind(enum.Enum):

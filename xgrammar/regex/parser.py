@@ -220,12 +220,13 @@ class _Parser:
                 raise LimitExceededError(
                     f"1:{offset + 1}: {message}", message=message, line=1, column=offset + 1
                 )
-        if self.peek() == "?":  # lazy: the same language
+        lazy = self.peek() == "?"  # the same language
+        if lazy:
             self.pos += 1
         elif self.peek() == "+" and not self.ecmascript:
             raise unsupported("possessive quantifiers are not supported", self.pos)
         item = alternative.items.pop()
-        alternative.items.append(ast.Repeat(item, min_count, max_count, item.offset))
+        alternative.items.append(ast.Repeat(item, min_count, max_count, item.offset, lazy))
         alternative.last_quantifiable = False
 
     def try_counted_quantifier(self, group: _OpenGroup) -> bool:
